@@ -1,0 +1,208 @@
+"""Stage 1: read ``content/<id>/`` into a validated ``Meeting``.
+
+Everything is read and checked before anything is rendered, and every problem of the
+run is collected so that the user sees them all at once.  Only files inside the
+project's ``content/`` folder are read: the meeting id is checked before it becomes
+a path, and symlinks that lead out of the folder are refused.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from pathlib import Path
+
+from . import schema, yamlread
+from .errors import BuildError, Problem, Problems
+from .model import Delegation, Document, Event, Meeting, Person, Priority, Term
+
+MEETING_FIELDS = {
+    "name": "text", "name_en": "text", "acronym": "text", "year": "int",
+    "host_economy": "text", "host_economy_en": "text", "city": "text",
+    "city_en": "text", "venue": "text", "venue_en": "text", "start": "date",
+    "end": "date", "theme": "text", "theme_en": "text",
+    "priorities": "list of priority", "delegation": "delegation",
+    "calendar": "list of event?",
+}
+MEETING_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def rel(path: Path, root: Path) -> Path:
+    """The path as a user sees it in a message: relative to the project."""
+    try:
+        return path.relative_to(root)
+    except ValueError:
+        return path
+
+
+def read_text(path: Path, shown: Path) -> tuple[str, list[Problem]]:
+    """Decode a content file as UTF-8 (a BOM and CRLF are accepted)."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "", [Problem(shown, None, "the file is in UTF-16; save it as UTF-8")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        return "", [Problem(shown, line, "the file is not UTF-8 (Big5?); save it as "
+                            "UTF-8", found=f"byte 0x{data[exc.start]:02X}")]
+    text = text.replace("\r\n", "\n")
+    return text, control_characters(text, shown)
+
+
+def control_characters(text: str, shown: Path) -> list[Problem]:
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        for match in _CONTROL.finditer(line):
+            code = f"U+{ord(match[0]):04X}"
+            name = unicodedata.name(match[0], "control character")
+            problems.append(Problem(shown, number, f"{code}: invisible control "
+                                    f"character ({name}) in the text; delete it"))
+    return problems
+
+
+def meeting_folder(project: Path, meeting_id: str) -> Path:
+    """Check the id before it touches the file system; suggest the closest known id."""
+    content = project / "content"
+    known = known_meetings(project)
+    if not MEETING_ID.match(meeting_id):
+        raise BuildError([Problem(meeting_id, None, "not a meeting id",
+                                  "lower-case letters, digits and '-' (like som1-2026)",
+                                  repr(meeting_id))])
+    folder = content / meeting_id
+    if meeting_id not in known:
+        close = difflib.get_close_matches(meeting_id, known, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise BuildError([Problem(f"content/{meeting_id}", None,
+                                  f"no such meeting{hint} Known: {', '.join(known)}")])
+    if not folder.resolve().is_relative_to(content.resolve()):
+        raise BuildError([Problem(f"content/{meeting_id}", None,
+                                  "the meeting folder leads outside content/")])
+    return folder
+
+
+def known_meetings(project: Path) -> list[str]:
+    content = project / "content"
+    return sorted(p.name for p in content.iterdir()
+                  if p.is_dir() and (p / "meeting.yaml").exists()
+                  and MEETING_ID.match(p.name))
+
+
+def inside(path: Path, folder: Path, project: Path) -> Problem | None:
+    if path.resolve().is_relative_to(folder.resolve()):
+        return None
+    return Problem(rel(path, project), None, "this file is a link to a place outside "
+                   "its meeting folder; copy the file in instead")
+
+
+def load_yaml_file(path: Path, project: Path, fields: dict) -> tuple[dict, list]:
+    shown = rel(path, project)
+    text, problems = read_text(path, shown)
+    if problems:
+        return {}, problems
+    data, problems = yamlread.load(text, shown)
+    if problems:
+        return {}, problems
+    return schema.check(data, fields, shown)
+
+
+def load_meeting(project: Path, meeting_id: str, format_names: list[str]) -> Meeting:
+    folder = meeting_folder(project, meeting_id)
+    problems = Problems()
+    path = folder / "meeting.yaml"
+    if (outside := inside(path, folder, project)):
+        raise BuildError([outside])
+    facts, found = load_yaml_file(path, project, MEETING_FIELDS)
+    problems.extend(found)
+    glossary, found = load_glossary(project)
+    problems.extend(found)
+    documents, found = load_documents(folder, project, format_names)
+    problems.extend(found)
+    if facts and facts["end"] < facts["start"]:
+        problems.add(rel(path, project), None, "the meeting ends before it starts",
+                     "end on or after start", f"start {facts['start']}, end {facts['end']}")
+    problems.raise_if_any()
+    return build_meeting(meeting_id, folder, facts, glossary, documents)
+
+
+def build_meeting(meeting_id, folder, facts, glossary, documents) -> Meeting:
+    def person(p):
+        return Person(p["name"], p["title"], p.get("role"))
+
+    delegation = facts["delegation"]
+    return Meeting(
+        id=meeting_id, folder=folder,
+        **{k: facts[k] for k in MEETING_FIELDS
+           if k not in ("priorities", "delegation", "calendar")},
+        priorities=tuple(Priority(p["name"], p["name_en"], tuple(p.get("items", ())))
+                         for p in facts["priorities"]),
+        delegation=Delegation(person(delegation["head"]),
+                              tuple(person(m) for m in delegation.get("members", ()))),
+        calendar=tuple(Event(e["name"], e["acronym"], e["start"][0], e["city"],
+                             e.get("end"), e["start"][1])
+                       for e in facts.get("calendar", ())),
+        glossary=tuple(glossary), documents=documents)
+
+
+def load_glossary(project: Path) -> tuple[list[Term], list[Problem]]:
+    path = project / "content" / "glossary.yaml"
+    if not path.exists():
+        return [], []
+    text, problems = read_text(path, rel(path, project))
+    if problems:
+        return [], problems
+    data, problems = yamlread.load(text, rel(path, project))
+    if problems:
+        return [], problems
+    checker = schema.Checker(rel(path, project))
+    terms = checker.value(data, "list of term", "glossary", 1)
+    return [Term(t["acronym"], t["en"], t["zh"], tuple(t.get("years", ())))
+            for t in terms or ()], checker.problems
+
+
+def load_documents(folder: Path, project: Path, format_names: list[str]):
+    documents, problems = [], []
+    for path in sorted(folder.glob("*.md")):
+        shown = rel(path, project)
+        if path.stem not in format_names:
+            problems.append(Problem(shown, None, "no format of this name in templates/",
+                                    "a file named after a format: " +
+                                    ", ".join(f"{n}.md" for n in format_names)))
+            continue
+        if (outside := inside(path, folder, project)):
+            problems.append(outside)
+            continue
+        document, found = read_document(path, shown)
+        problems.extend(found)
+        if document:
+            documents.append(document)
+    return documents, problems
+
+
+def read_document(path: Path, shown: Path):
+    text, problems = read_text(path, shown)
+    if problems:
+        return None, problems
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return None, [Problem(shown, 1, "the file must start with front matter",
+                              "a first line '---'", repr(lines[0][:20]))]
+    try:
+        close = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        return None, [Problem(shown, 1, "the front matter is not closed",
+                              "a line '---' after the front matter", "end of file")]
+    meta, problems = yamlread.load("\n".join(lines[1:close]), shown, line_offset=1)
+    body = "\n".join(lines[close + 1:])
+    return Document(path, path.stem, meta, body, close + 2), problems
+
+
+def check_front_matter(document: Document, fields: dict, shown: Path):
+    """The document's front matter against its format's ``front_matter`` types."""
+    data = document.meta
+    if not isinstance(data, yamlread.LineDict):
+        data = yamlread.LineDict(data or {})
+        data.line, data.lines, data.raw = 2, {}, {}
+    return schema.check(data, fields, shown, line=2)

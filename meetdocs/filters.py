@@ -1,0 +1,78 @@
+"""Jinja filters for this field: ROC (民國) dates, Chinese date ranges and numerals.
+
+Template authors use them as ``{{ meeting.start | roc_date }}`` → 「115年2月1日」.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+DIGITS = "〇一二三四五六七八九"
+FORMAL = "零壹貳參肆伍陸柒捌玖"
+ROC_OFFSET = 1911
+
+
+def roc_year(value: dt.date | int) -> int:
+    year = value if isinstance(value, int) else value.year
+    return year - ROC_OFFSET
+
+
+def roc_date(value: dt.date, spaced: bool = False) -> str:
+    """115年2月1日; ``spaced`` gives the 「115 年 2 月 1 日」 form of typed reports."""
+    parts = (roc_year(value), "年", value.month, "月", value.day, "日")
+    return (" " if spaced else "").join(str(p) for p in parts)
+
+
+def zh_date(value: dt.date, roc: bool = False) -> str:
+    year = roc_year(value) if roc else value.year
+    return f"{year}年{value.month}月{value.day}日"
+
+
+def zh_date_range(start: dt.date, end: dt.date | None = None, year: bool = False,
+                  roc: bool = False) -> str:
+    """2月1日至10日, 8月31日至9月4日; with ``year`` the year leads (2026年/115年)."""
+    lead = ""
+    if year:
+        lead = f"{roc_year(start) if roc else start.year}年"
+    first = f"{lead}{start.month}月{start.day}日"
+    if end is None or end == start:
+        return first
+    if end.year != start.year:
+        return f"{first}至{roc_year(end) if roc else end.year}年{end.month}月{end.day}日"
+    if end.month != start.month:
+        return f"{first}至{end.month}月{end.day}日"
+    return f"{first}至{end.day}日"
+
+
+def event_date(event) -> str:
+    """A calendar entry's date, honest about month-only precision (「8月」)."""
+    if event.precision == "month":
+        return f"{event.start.month}月"
+    return zh_date_range(event.start, event.end)
+
+
+def zh_numeral(number: int, formal: bool = False) -> str:
+    """1→一, 10→十, 12→十二, 21→二十一 (up to 99); ``formal`` gives 壹、拾."""
+    digits = FORMAL if formal else DIGITS
+    ten = "拾" if formal else "十"
+    if not 0 < number < 100:
+        return str(number)
+    tens, ones = divmod(number, 10)
+    if tens == 0:
+        return digits[ones]
+    head = "" if tens == 1 else digits[tens]
+    return head + ten + (digits[ones] if ones else "")
+
+
+def zh_item(number: int) -> str:
+    """The list mark （一）."""
+    return f"（{zh_numeral(number)}）"
+
+
+def fullwidth(text) -> str:
+    """Half-width digits and Latin letters to full-width (１２３), for styles that ask."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in str(text))
+
+
+FILTERS = {f.__name__: f for f in (roc_year, roc_date, zh_date, zh_date_range,
+                                   event_date, zh_numeral, zh_item, fullwidth)}

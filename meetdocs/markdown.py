@@ -1,0 +1,182 @@
+"""Stage 2: a document's Markdown body → an HTML fragment.
+
+Raw HTML in Markdown is escaped, not passed through: the PDFs are distributed
+publicly and the authors are not programmers, so ``<script>``, ``<iframe>`` or a
+``<link rel=attachment>`` must come out as visible text, never as markup.  Images may
+only name files inside the meeting folder; links only http(s) and mailto.
+
+Chinese needs one more step: Markdown turns a line break inside a paragraph into a
+space, which is right between English words and wrong between CJK characters (the
+extracted PDF text would read 「亞太 社群」).  Breaks between two wide characters are
+removed, as CSS Text 3 asks of segment breaks in East Asian text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import xml.etree.ElementTree as etree
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+import markdown
+from markdown.extensions.footnotes import NBSP_PLACEHOLDER
+from markdown.treeprocessors import Treeprocessor
+
+from .errors import Problem
+
+EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists"]
+_BREAK = re.compile(r"(.)\n(.)", re.S)
+LINK_SCHEMES = ("http", "https", "mailto")
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# The footnotes extension leaves a placeholder for a no-break space before its backlink.
+_TRAILING_SPACE = re.compile(f"(\\s|{re.escape(NBSP_PLACEHOLDER)})+$")
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def join_cjk_breaks(text: str) -> str:
+    def repl(match):
+        a, b = match[1], match[2]
+        return a + b if _wide(a) and _wide(b) else match[0]
+    return _BREAK.sub(repl, text)
+
+
+def source_line(body: str, needle: str, first_line: int) -> int | None:
+    """The file line where ``needle`` first appears in the body (for messages)."""
+    for number, line in enumerate(body.split("\n")):
+        if needle in line:
+            return first_line + number
+    return None
+
+
+class ContentTreeprocessor(Treeprocessor):
+    """Checks images and links, makes figures, joins CJK line breaks."""
+
+    def __init__(self, md, job):
+        super().__init__(md)
+        self.job = job
+
+    def run(self, root):
+        inline_footnotes(root)
+        for parent in root.iter():
+            for child in list(parent):
+                self.visit(parent, child)
+            parent.text = join_cjk_breaks(parent.text) if parent.text else parent.text
+            parent.tail = join_cjk_breaks(parent.tail) if parent.tail else parent.tail
+
+    def visit(self, parent, element):
+        if element.tag in HEADINGS:
+            self.job.heading(element)
+        if element.tag == "img":
+            self.job.image(element)
+        elif element.tag == "a" and "footnote" not in element.get("class", "") \
+                and not element.get("href", "").startswith("#"):
+            self.job.link(element)
+        if element.tag == "p" and len(element) == 1 and element[0].tag == "img" \
+                and not (element.text or "").strip() and not (element[0].tail or "").strip():
+            self.make_figure(element)
+
+    @staticmethod
+    def make_figure(paragraph):
+        img = paragraph[0]
+        paragraph.tag = "figure"
+        caption = etree.SubElement(paragraph, "figcaption")
+        caption.text = img.get("alt", "")
+        img.tail = None
+
+
+def inline_footnotes(root):
+    """Put each note's text where it is called, as ``<span class="footnote">``.
+
+    One representation serves every output: CSS ``float: footnote`` makes a page
+    footnote in the PDF, the DOCX writer makes a Word footnote, and a template that
+    wants an end-of-article list can build it from the same spans.
+    """
+    notes = root.find("div[@class='footnote']")
+    if notes is None:
+        return
+    bodies = {li.get("id"): li for li in notes.iter("li")}
+    for parent in root.iter():
+        for index, sup in enumerate(list(parent)):
+            if sup.tag == "sup" and sup.get("id", "").startswith("fnref"):
+                note = etree.Element("span", {"class": "footnote"})
+                note.tail = sup.tail
+                _note_content(bodies.get("fn" + sup.get("id")[5:]), note)
+                parent.remove(sup)
+                parent.insert(index, note)
+    root.remove(notes)
+
+
+def _note_content(item, note):
+    paragraphs = [] if item is None else item.findall("p")
+    for number, paragraph in enumerate(paragraphs):
+        for backref in paragraph.findall("a[@class='footnote-backref']"):
+            paragraph.remove(backref)
+        text = _TRAILING_SPACE.sub("", paragraph.text or "")
+        if number:
+            etree.SubElement(note, "br").tail = text
+        elif text:
+            note.text = text
+        for child in paragraph:
+            note.append(child)
+        if len(note) and note[-1].tail:
+            note[-1].tail = _TRAILING_SPACE.sub("", note[-1].tail)
+
+
+class MarkdownJob:
+    """One document's conversion, with the problems it found."""
+
+    def __init__(self, document, folder: Path, shown: Path):
+        self.document, self.folder, self.shown = document, folder, shown
+        self.problems: list[Problem] = []
+        self.headings: list[dict] = []
+
+    def heading(self, element):
+        """Give each heading an id (for the table of contents) and remember it."""
+        element.set("id", f"h{len(self.headings) + 1}")
+        text = "".join(element.itertext()).strip()
+        self.headings.append({"level": int(element.tag[1]), "text": text,
+                              "id": element.get("id"),
+                              "numbered": "unnumbered" not in element.get("class", "")})
+
+    def fail(self, needle, message, expected=None, found=None):
+        line = source_line(self.document.body, needle, self.document.body_line)
+        self.problems.append(Problem(self.shown, line, message, expected, found))
+
+    def image(self, img):
+        src = img.get("src", "")
+        parts = urlsplit(src)
+        target = (self.folder / unquote(parts.path)).resolve()
+        if parts.scheme or parts.netloc or src.startswith(("/", "\\")):
+            self.fail(src, "an image must be a file in the meeting folder",
+                      "a relative path such as images/photo.png", src)
+        elif not target.is_relative_to(self.folder.resolve()):
+            self.fail(src, "an image must be a file in the meeting folder",
+                      "a path that stays inside the folder", src)
+        elif not target.is_file():
+            self.fail(src, "the image file does not exist", found=src)
+        else:
+            img.set("src", quote(target.relative_to(self.folder.resolve()).as_posix()))
+
+    def link(self, anchor):
+        href = anchor.get("href", "")
+        if urlsplit(href).scheme.lower() not in LINK_SCHEMES:
+            self.fail(href, "a link must be a web address",
+                      "http://, https:// or mailto:", href)
+
+    def convert(self) -> str:
+        md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(ContentTreeprocessor(md, self), "meetdocs", 1)
+        return md.convert(self.document.body)
+
+
+def to_html(document, folder: Path, shown: Path) -> MarkdownJob:
+    """Convert; the job holds ``html``, ``headings`` and ``problems``."""
+    job = MarkdownJob(document, folder, shown)
+    job.html = job.convert()
+    return job
