@@ -27,7 +27,7 @@ STAMP = VENV / ".lock-sha256"
 SYSTEM_PACKAGES = ["fonts-noto-cjk", "fonts-cns11643-kai", "libharfbuzz-subset0",
                    "libpango-1.0-0", "libpangoft2-1.0-0", "fontconfig"]
 # The test suite reads the outputs back the way a checker does.
-TEST_PACKAGES = ["poppler-utils", "qpdf", "libreoffice-writer-nogui"]
+TEST_PACKAGES = ["poppler-utils", "qpdf", "libreoffice-writer-nogui", "pandoc"]
 
 
 def missing_packages(names):

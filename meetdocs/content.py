@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from pathlib import Path
 
 from . import schema, yamlread
@@ -27,6 +26,8 @@ MEETING_FIELDS = {
 }
 MEETING_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL_NAMES = {0x00: "NULL", 0x08: "BACKSPACE", 0x0B: "LINE TABULATION",
+                  0x0C: "FORM FEED", 0x1B: "ESCAPE", 0x7F: "DELETE"}
 
 
 def rel(path: Path, root: Path) -> Path:
@@ -57,9 +58,9 @@ def control_characters(text: str, shown: Path) -> list[Problem]:
     for number, line in enumerate(text.split("\n"), start=1):
         for match in _CONTROL.finditer(line):
             code = f"U+{ord(match[0]):04X}"
-            name = unicodedata.name(match[0], "control character")
-            problems.append(Problem(shown, number, f"{code}: invisible control "
-                                    f"character ({name}) in the text; delete it"))
+            name = _CONTROL_NAMES.get(ord(match[0]), "control character")
+            problems.append(Problem(shown, number, f"{code}: an invisible control "
+                                    f"character ({name}) is in the text; delete it"))
     return problems
 
 
@@ -103,9 +104,18 @@ def load_yaml_file(path: Path, project: Path, fields: dict) -> tuple[dict, list]
     if problems:
         return {}, problems
     data, problems = yamlread.load(text, shown)
-    if problems:
+    if data is None:
         return {}, problems
-    return schema.check(data, fields, shown)
+    values, found = schema.check(data, fields, shown)
+    return values, problems + found
+
+
+def key_line(path: Path, key: str) -> int | None:
+    """The line of a top-level key, for checks made after conversion."""
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").split("\n"), 1):
+        if line.startswith(f"{key}:"):
+            return number
+    return None
 
 
 def load_meeting(project: Path, meeting_id: str, format_names: list[str]) -> Meeting:
@@ -120,8 +130,9 @@ def load_meeting(project: Path, meeting_id: str, format_names: list[str]) -> Mee
     problems.extend(found)
     documents, found = load_documents(folder, project, format_names)
     problems.extend(found)
-    if facts and facts["end"] < facts["start"]:
-        problems.add(rel(path, project), None, "the meeting ends before it starts",
+    if facts.get("end") and facts.get("start") and facts["end"] < facts["start"]:
+        problems.add(rel(path, project), key_line(path, "end"),
+                     "the meeting ends before it starts",
                      "end on or after start", f"start {facts['start']}, end {facts['end']}")
     problems.raise_if_any()
     return build_meeting(meeting_id, folder, facts, glossary, documents)

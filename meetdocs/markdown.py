@@ -44,11 +44,13 @@ def join_cjk_breaks(text: str) -> str:
     return _BREAK.sub(repl, text)
 
 
-def source_line(body: str, needle: str, first_line: int) -> int | None:
-    """The file line where ``needle`` first appears in the body (for messages)."""
-    for number, line in enumerate(body.split("\n")):
-        if needle in line:
-            return first_line + number
+def source_line(body: str, needle, first_line: int) -> int | None:
+    """The file line where ``needle`` (or the first found of several) first appears
+    in the body: Python-Markdown keeps no source positions, so messages search."""
+    for candidate in (needle,) if isinstance(needle, str) else needle:
+        for number, line in enumerate(body.split("\n")):
+            if candidate in line:
+                return first_line + number
     return None
 
 
@@ -148,23 +150,25 @@ class MarkdownJob:
 
     def image(self, img):
         src = img.get("src", "")
+        needle = (f"{img.get('alt', '')}]({src}", f"]({src}", src)
         parts = urlsplit(src)
         target = (self.folder / unquote(parts.path)).resolve()
         if parts.scheme or parts.netloc or src.startswith(("/", "\\")):
-            self.fail(src, "an image must be a file in the meeting folder",
+            self.fail(needle, "an image must be a file in the meeting folder",
                       "a relative path such as images/photo.png", src)
         elif not target.is_relative_to(self.folder.resolve()):
-            self.fail(src, "an image must be a file in the meeting folder",
+            self.fail(needle, "an image must be a file in the meeting folder",
                       "a path that stays inside the folder", src)
         elif not target.is_file():
-            self.fail(src, "the image file does not exist", found=src)
+            self.fail(needle, "the image file does not exist", found=src)
         else:
             img.set("src", quote(target.relative_to(self.folder.resolve()).as_posix()))
 
     def link(self, anchor):
         href = anchor.get("href", "")
         if urlsplit(href).scheme.lower() not in LINK_SCHEMES:
-            self.fail(href, "a link must be a web address",
+            text = "".join(anchor.itertext())
+            self.fail((f"{text}]({href}", f"]({href}", href), "a link must be a web address",
                       "http://, https:// or mailto:", href)
 
     def convert(self) -> str:

@@ -115,6 +115,8 @@ def build_reference_docx(target: Path) -> None:
     _strip_theme_fonts(document.styles.element)
     _empty_body(document)
     _add_page_number_footer(document)
+    # The cover page carries no page number (the first-page footer stays empty).
+    document.sections[0].different_first_page_header_footer = True
     _set_settings(document)
     _set_core_properties(document)
     target = Path(target)

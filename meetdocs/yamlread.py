@@ -98,7 +98,15 @@ class _Reader:
     def scalar(self, node, loader):
         try:
             return loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, TypeError) as exc:
+        except ValueError as exc:
+            if node.tag.endswith(":timestamp"):
+                self.problem(node, f"'{node.value}' is not a date that exists",
+                             "a real date written YYYY-MM-DD", str(exc))
+            else:
+                self.problem(node, f"cannot read the value '{node.value}'",
+                             "a valid value", str(exc).splitlines()[-1])
+            return INVALID
+        except (yaml.YAMLError, TypeError) as exc:
             self.problem(node, f"cannot read the value '{node.value}'",
                          "a valid value", str(exc).splitlines()[-1])
             return INVALID
@@ -116,6 +124,9 @@ def load(text: str, path, line_offset: int = 0):
         line = mark.line + 1 + line_offset if mark else None
         col = f", column {mark.column + 1}" if mark else ""
         what = exc.problem or "syntax error"
+        if exc.context and exc.context_mark and exc.context_mark is not mark:
+            what += (f" ({exc.context} that starts on line "
+                     f"{exc.context_mark.line + 1 + line_offset})")
         return None, [Problem(path, line, f"YAML syntax error{col}: {what}")]
     finally:
         loader.dispose()

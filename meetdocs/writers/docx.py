@@ -102,8 +102,11 @@ class DocxWriter:
     def block(self, el):
         tag, classes = el.tag, el.get("class", "").split()
         if tag in HEADINGS:
-            style = "Unnumbered Heading" if "unnumbered" in classes else HEADINGS[tag]
-            self.paragraph(el, style)
+            paragraph = self.paragraph(el, HEADINGS[tag])
+            if "unnumbered" in classes:
+                # numId 0 switches the style's numbering off for this paragraph only,
+                # so 摘要 stays a real Heading 1 (in the TOC, for pandoc, in outline).
+                set_num(paragraph, 0, 0)
         elif tag in BLOCK_STYLES:
             self.paragraph(el, style_for_class(self.doc, el, BLOCK_STYLES[tag]))
         elif tag in ("ul", "ol"):
@@ -199,8 +202,10 @@ class DocxWriter:
     @staticmethod
     def run(paragraph, text, bold, italic):
         run = paragraph.add_run(text)
-        run.bold = bold or None
-        run.italic = italic or None
+        if bold:
+            run.bold = True
+        if italic:
+            run.italic = True
 
 
 def set_num(paragraph, num_id: int, level: int):
@@ -208,6 +213,8 @@ def set_num(paragraph, num_id: int, level: int):
     num_pr = ppr.get_or_add_numPr()
     num_pr.get_or_add_ilvl().val = level
     num_pr.get_or_add_numId().val = num_id
+    if num_id == 0:
+        num_pr.remove(num_pr.ilvl)
 
 
 def mark_header_row(row):

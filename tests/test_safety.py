@@ -1,0 +1,57 @@
+"""Content is data: raw HTML, template syntax and outside files never get through,
+and a failed build leaves the previous output as it was."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import DATA
+from meetdocs.errors import BuildError
+from meetdocs.pipeline import build_meeting
+from meetdocs.writers.pdf import _fetcher_class
+from readback import pdf_text
+
+
+def test_raw_html_and_template_syntax_are_printed_literally(project):
+    root = project(minimal=DATA / "valid" / "minimal")
+    build_meeting(root, "minimal", root / "output")
+    text = pdf_text(root / "output" / "minimal" / "minimal-briefing.pdf")
+    assert "<script>alert(1)</script>" in text
+    assert '<img src="file:///etc/hostname">' in text
+    assert "{{ 7*7 }}" in text and "49" not in text
+    assert "含 & < > 與「研發&創新」" in text
+    assert "換行在中文之間不應產生空格" in text.replace("\n", "")
+
+
+def test_the_pdf_fetcher_reads_only_the_allowed_folders(tmp_path):
+    allowed = tmp_path / "meeting"
+    allowed.mkdir()
+    (allowed / "a.png").write_bytes(b"png")
+    fetcher = _fetcher_class()([allowed])
+    assert fetcher.resolve((allowed / "a.png").as_uri()) is not None
+    for url in ("file:///etc/hostname", "http://example.com/a.png",
+                (allowed / ".." / "x.png").as_uri(), "data:text/plain,hi"):
+        assert fetcher.resolve(url) is None
+    with pytest.raises(ValueError):
+        fetcher.fetch("file:///etc/hostname")
+
+
+def test_a_failed_build_leaves_the_previous_output_untouched(project):
+    root = project(minimal=DATA / "valid" / "minimal")
+    out = root / "output"
+    build_meeting(root, "minimal", out)
+    before = {p.name: p.read_bytes() for p in (out / "minimal").iterdir()}
+    meeting = root / "content" / "minimal" / "meeting.yaml"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("city: 蘇州", "city: NO"),
+                       encoding="utf-8")
+    with pytest.raises(BuildError, match=r"meeting.yaml:8: 'city' is not valid"):
+        build_meeting(root, "minimal", out)
+    after = {p.name: p.read_bytes() for p in (out / "minimal").iterdir()}
+    assert after == before
+
+
+def test_a_markdown_link_to_a_local_file_never_reaches_the_pdf(project):
+    root = project(**{"unsafe-markdown": DATA / "invalid" / "unsafe-markdown"})
+    with pytest.raises(BuildError, match="file:///etc/hostname"):
+        build_meeting(root, "unsafe-markdown", root / "output")
+    assert not (root / "output").exists()
