@@ -68,3 +68,11 @@ def test_pdf_is_structurally_valid(briefing):
     assert "No syntax or stream encoding errors found" in run("qpdf", "--check",
                                                              str(briefing))
     assert pdf_json(briefing)["qpdf"][0]["jsonversion"] >= 2
+
+
+def test_two_builds_give_the_same_bytes(som1_outputs, tmp_path):
+    from meetdocs.pipeline import build_meeting
+
+    again = {p.name: p for p in build_meeting(PROJECT, "som1-2026", tmp_path)}
+    for name, path in som1_outputs.items():
+        assert again[name].read_bytes() == path.read_bytes(), name

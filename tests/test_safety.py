@@ -55,3 +55,16 @@ def test_a_markdown_link_to_a_local_file_never_reaches_the_pdf(project):
     with pytest.raises(BuildError, match="file:///etc/hostname"):
         build_meeting(root, "unsafe-markdown", root / "output")
     assert not (root / "output").exists()
+
+
+def test_a_character_no_font_covers_stops_the_build_before_any_pdf(project):
+    root = project(minimal=DATA / "valid" / "minimal")
+    briefing = root / "content" / "minimal" / "briefing.md"
+    text = briefing.read_text(encoding="utf-8")
+    briefing.write_text(text + "\n笑臉 😀 與私用字 \ue000。\n", encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        build_meeting(root, "minimal", root / "output")
+    message = str(caught.value)
+    assert "briefing.md:19: U+1F600 '😀' is in no font of this format" in message
+    assert "briefing.md:19: U+E000" in message
+    assert not (root / "output").exists()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 import zipfile
 from pathlib import Path
 from urllib.parse import unquote
@@ -155,6 +156,7 @@ class DocxWriter:
                 self.inline(paragraph, cell)
             if row.getparent().tag == "thead":
                 mark_header_row(table.rows[r])
+        set_column_widths(table, rows, columns)
 
     def figure(self, el):
         for img in el.iter("img"):
@@ -206,6 +208,29 @@ class DocxWriter:
             run.bold = True
         if italic:
             run.italic = True
+
+
+def display_width(text: str) -> int:
+    """Columns of text, a Chinese character counting as two Latin ones."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text.strip())
+
+
+def set_column_widths(table, rows, columns: int):
+    """Share the text width by each column's longest text (clamped), so a date
+    column stays narrow instead of wrapping one character per line."""
+    if not columns:
+        return
+    longest = [4] * columns
+    for row in rows:
+        for c, cell in enumerate(row.xpath("th|td")):
+            # + 4 for the cell margins
+            longest[c] = max(longest[c], min(display_width(cell.text_content()) + 4, 48))
+    table.autofit = False
+    for c, length in enumerate(longest):
+        width = Emu(TEXT_WIDTH * 635 * length // sum(longest))
+        table.columns[c].width = width  # the grid, which LibreOffice follows
+        for cell in table.columns[c].cells:  # the cells, which Word follows
+            cell.width = width
 
 
 def set_num(paragraph, num_id: int, level: int):

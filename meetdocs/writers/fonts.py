@@ -61,7 +61,7 @@ def uncovered(text: str, families: tuple[str, ...]) -> list[str]:
     """Characters of ``text`` that no family covers (spaces and controls aside)."""
     missing = []
     for char in sorted(set(text)):
-        if char.isspace() or unicodedata.category(char).startswith(("C", "Z")):
+        if char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Zs"):
             continue
         if not any(_in(ord(char), charset(f)) for f in families):
             missing.append(char)
