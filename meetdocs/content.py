@@ -19,9 +19,9 @@ from .model import Delegation, Document, Event, Meeting, Person, Priority, Term
 MEETING_FIELDS = {
     "name": "text", "name_en": "text", "acronym": "text", "year": "int",
     "host_economy": "text", "host_economy_en": "text", "city": "text",
-    "city_en": "text", "venue": "text", "venue_en": "text", "start": "date",
-    "end": "date", "theme": "text", "theme_en": "text",
-    "priorities": "list of priority", "delegation": "delegation",
+    "city_en": "text", "venue": "text?", "venue_en": "text?", "start": "date",
+    "end": "date", "theme": "text?", "theme_en": "text?",
+    "priorities": "list of priority?", "delegation": "delegation?",
     "calendar": "list of event?",
 }
 MEETING_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -142,15 +142,16 @@ def build_meeting(meeting_id, folder, facts, glossary, documents) -> Meeting:
     def person(p):
         return Person(p["name"], p["title"], p.get("role"))
 
-    delegation = facts["delegation"]
+    delegation = facts.get("delegation")
     return Meeting(
         id=meeting_id, folder=folder,
-        **{k: facts[k] for k in MEETING_FIELDS
+        **{k: facts.get(k) for k in MEETING_FIELDS
            if k not in ("priorities", "delegation", "calendar")},
         priorities=tuple(Priority(p["name"], p["name_en"], tuple(p.get("items", ())))
-                         for p in facts["priorities"]),
-        delegation=Delegation(person(delegation["head"]),
-                              tuple(person(m) for m in delegation.get("members", ()))),
+                         for p in facts.get("priorities", ())),
+        delegation=delegation and Delegation(
+            person(delegation["head"]),
+            tuple(person(m) for m in delegation.get("members", ()))),
         calendar=tuple(Event(e["name"], e["acronym"], e["start"][0], e["city"],
                              e.get("end"), e["start"][1])
                        for e in facts.get("calendar", ())),

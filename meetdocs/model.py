@@ -61,14 +61,14 @@ class Meeting:
     host_economy_en: str
     city: str
     city_en: str
-    venue: str
-    venue_en: str
+    venue: str | None
+    venue_en: str | None
     start: dt.date
     end: dt.date
-    theme: str
-    theme_en: str
+    theme: str | None
+    theme_en: str | None
     priorities: tuple[Priority, ...]
-    delegation: Delegation
+    delegation: Delegation | None
     calendar: tuple[Event, ...] = ()
     glossary: tuple[Term, ...] = ()
     documents: list["Document"] = field(default_factory=list)
