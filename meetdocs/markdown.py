@@ -25,7 +25,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .errors import Problem
 
-EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists"]
+EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists", "admonition"]
 _BREAK = re.compile(r"(.)\n(.)", re.S)
 LINK_SCHEMES = ("http", "https", "mailto")
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -70,6 +70,8 @@ class ContentTreeprocessor(Treeprocessor):
             parent.tail = join_cjk_breaks(parent.tail) if parent.tail else parent.tail
 
     def visit(self, parent, element):
+        if element.tag == "div" and "admonition" in element.get("class", "").split():
+            make_box(element)
         if element.tag in HEADINGS:
             self.job.heading(element)
         if element.tag == "img":
@@ -88,6 +90,17 @@ class ContentTreeprocessor(Treeprocessor):
         caption = etree.SubElement(paragraph, "figcaption")
         caption.text = img.get("alt", "")
         img.tail = None
+
+
+def make_box(div):
+    """``!!! glossary "APEC小百科"`` (the admonition syntax) → ``<aside class="box
+    glossary">`` with its title as ``<p class="box-title">``: one syntax for every
+    sidebar, the word after !!! naming its kind for the stylesheet."""
+    kinds = [c for c in div.get("class", "").split() if c != "admonition"]
+    div.tag = "aside"
+    div.set("class", " ".join(["box", *kinds]))
+    for title in div.findall("p[@class='admonition-title']"):
+        title.set("class", "box-title")
 
 
 def inline_footnotes(root):
