@@ -51,3 +51,14 @@ def outline_titles(path: Path) -> list[str]:
             yield item["title"]
             yield from walk(item.get("kids", []))
     return list(walk(pdf_json(path)["outlines"]))
+
+
+def pdf_lines(path: Path) -> list[str]:
+    """The lines as poppler lays them out, one per column line (``-bbox-layout``
+    keeps the two columns apart, which plain text mode interleaves)."""
+    from xml.etree import ElementTree
+
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    root = ElementTree.fromstring(run("pdftotext", "-bbox-layout", str(path), "-"))
+    return ["".join(word.text or "" for word in line.iter(xhtml + "word"))
+            for line in root.iter(xhtml + "line")]
