@@ -40,7 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.debug:
         logging.basicConfig(level=logging.WARNING)
-    failed = [meeting_id for meeting_id in args.ids if not build_one(meeting_id, args)]
+    try:
+        failed = [meeting_id for meeting_id in args.ids if not build_one(meeting_id, args)]
+    except KeyboardInterrupt:
+        # Outputs are renamed into place only at the end, so nothing is half-written.
+        print("\ninterrupted; the previous outputs are unchanged", file=sys.stderr)
+        return 130
     if failed:
         print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
