@@ -38,6 +38,15 @@ def charset(family: str) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(set(ranges)))
 
 
+@functools.lru_cache(maxsize=None)
+def installed_files() -> frozenset:
+    """Font files fontconfig knows: the only files outside the project that a
+    stylesheet's ``@font-face { src: local(...) }`` may make WeasyPrint read."""
+    result = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True,
+                            text=True, check=False)
+    return frozenset(line for line in result.stdout.splitlines() if line)
+
+
 def require(families: tuple[str, ...]) -> None:
     missing = [f for f in families if not charset(f)]
     if missing:

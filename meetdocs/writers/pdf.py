@@ -45,6 +45,8 @@ def _fetcher_class():
                 return None
             path = Path(unquote(parts.path)).resolve()
             inside = any(path.is_relative_to(root) for root in self.roots)
+            if str(path) in fonts.installed_files():
+                return path
             return path if inside and path.is_file() else None
 
     return SandboxFetcher
