@@ -13,6 +13,7 @@ removed, as CSS Text 3 asks of segment breaks in East Asian text.
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
@@ -119,7 +120,9 @@ def inline_footnotes(root):
             if sup.tag == "sup" and sup.get("id", "").startswith("fnref"):
                 note = etree.Element("span", {"class": "footnote"})
                 note.tail = sup.tail
-                _note_content(bodies.get("fn" + sup.get("id")[5:]), note)
+                # A second call of one note has the id fnref2:1; its note is fn:1.
+                number = sup.get("id").split(":", 1)[-1]
+                _note_content(copy.deepcopy(bodies.get(f"fn:{number}")), note)
                 parent.remove(sup)
                 parent.insert(index, note)
     root.remove(notes)
