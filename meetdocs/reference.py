@@ -60,7 +60,9 @@ _HEADING_LEVELS = (
 # List markers start where a body paragraph's first line starts (two characters in).
 _LIST_LEVELS = {
     "bullet": (("bullet", "•"), ("bullet", "◦"), ("bullet", "▪")),
-    "number": (("decimal", "%1."), ("decimal", "(%2)"), ("decimal", "%3)")),
+    # （一） as in the reports' own enumerations, then 1. and （1）.
+    "number": (("taiwaneseCountingThousand", "（%1）"), ("decimal", "%2."),
+               ("decimal", "（%3）")),
 }
 _LIST_STYLES = {"bullet": "List Bullet", "number": "List Number"}
 _LIST_LEFT, _LIST_STEP, _LIST_HANGING = 980, 420, 420

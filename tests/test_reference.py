@@ -221,8 +221,8 @@ def test_list_styles_numbered(document):
     assert wval(bullet.find(qn("w:numFmt"))) == "bullet"
     assert wval(bullet.find(qn("w:lvlText"))) == "•"
     number = abstract_for(document, ids["number"]).find("w:lvl[@w:ilvl='0']", NS)
-    assert wval(number.find(qn("w:numFmt"))) == "decimal"
-    assert wval(number.find(qn("w:lvlText"))) == "%1."
+    assert wval(number.find(qn("w:numFmt"))) == "taiwaneseCountingThousand"
+    assert wval(number.find(qn("w:lvlText"))) == "（%1）"
 
 
 def test_new_list_num_restarts(document):

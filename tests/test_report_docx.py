@@ -92,3 +92,30 @@ def test_report_pdf_has_cover_numbered_headings_and_toc(som1_outputs):
     assert "出國期間：115年1月31日至115年2月11日" in text
     flat = squeeze(text)
     assert "目次" in flat and "壹、目的" in flat and "（一）開放" in flat
+
+
+def test_seed_004_report_keeps_every_part_agenda_and_photos(fotc_outputs):
+    report = fotc_outputs["fotc-urbanization-2019-delegation-report.docx"]
+    document = docx.Document(str(report))
+    assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == CHAPTERS
+    level2 = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert level2[:4] == ["城鎮化議題主席之友會議背景資料", "城鎮化議題主席之友會議議程",
+                          "中國大陸提案", "我國提案"]
+    assert "會議結論" in level2 and ["心得", "建議"] == level2[-3:-1]
+    agenda = document.tables[0]
+    assert [c.text for c in agenda.rows[0].cells] == ["時間", "議程"]
+    cells = [row.cells[1].text for row in agenda.rows]
+    assert "4.2.1 提案：SMART 住宅推動策略" in cells
+    assert agenda.rows[1].cells[0].text == "19:00 – 19:10"
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    assert captions == ["照片 1 提案報告團隊合照", "照片 2 本次會議我方提案簡報計畫構想示意"]
+    assert len(document.inline_shapes) == 2
+    assert all(shape.width > docx.shared.Cm(14) for shape in document.inline_shapes)
+
+
+def test_seed_004_report_pdf_numbers_the_five_principles(fotc_outputs):
+    text = squeeze(pdf_text(fotc_outputs["fotc-urbanization-2019-delegation-report.pdf"]))
+    assert "（一）永續促進（Sustainability）" in text
+    assert "（五）科技運用（Technology）" in text
+    assert "108年5月13日下午7時整至8時30分" in text.replace(" ", "")
+    assert "壹、目的" in text and "伍、附錄" in text
