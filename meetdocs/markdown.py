@@ -200,3 +200,45 @@ def to_html(document, folder: Path, shown: Path) -> MarkdownJob:
     job = MarkdownJob(document, folder, shown)
     job.html = job.convert()
     return job
+
+
+def endnotes(html: str) -> tuple[str, list[str]]:
+    """The body with each note replaced by its call ``<sup class="note-call">注1</sup>``,
+    and the notes' HTML in order: for templates that print an end-of-article 注解
+    list instead of page footnotes."""
+    import lxml.html
+
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    notes = []
+    for number, span in enumerate(root.xpath("//span[@class='footnote']"), start=1):
+        notes.append(_inner_html(span))
+        call = lxml.html.Element("sup", {"class": "note-call", "id": f"note-call-{number}"})
+        call.text, call.tail = f"注{number}", span.tail
+        span.getparent().replace(span, call)
+    return _inner_html(root), notes
+
+
+def _inner_html(element) -> str:
+    import lxml.html
+
+    inner = "".join(lxml.html.tostring(child, encoding="unicode") for child in element)
+    return (element.text or "").replace("&", "&amp;").replace("<", "&lt;") + inner
+
+
+def closing_boxes(html: str) -> tuple[str, str]:
+    """Split off the boxes that end an article (the 「APEC典藏」 photo), so a template
+    can print the 注解 list between the text and them, as the newsletter does."""
+    import lxml.html
+
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    trailing = []
+    for child in reversed(list(root)):
+        if child.tag != "aside":
+            break
+        trailing.insert(0, child)
+    boxes = "".join(lxml.html.tostring(box, encoding="unicode") for box in trailing)
+    for box in trailing:
+        if box.tail and box.tail.strip():
+            return html, ""  # text after a box: it does not close the article
+        root.remove(box)
+    return _inner_html(root), boxes

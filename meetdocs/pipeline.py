@@ -46,9 +46,14 @@ def prepare(project: Path, meeting, known: dict) -> list[Job]:
 
 def context(meeting, meta: dict, converted, fmt) -> dict:
     """What a template sees; documented in the README for template authors."""
+    body_with_calls, notes = markdown.endnotes(converted.html)
+    main, boxes = markdown.closing_boxes(body_with_calls)
     return {"meeting": meeting, "doc": meta, "body": formats.markup(converted.html),
             "chapters": chapters(converted.html), "format": fmt, "lang": fmt.lang,
-            "outline": formats.outline(converted.headings)}
+            "outline": formats.outline(converted.headings),
+            "body_with_note_calls": formats.markup(body_with_calls),
+            "main_text": formats.markup(main), "closing_boxes": formats.markup(boxes),
+            "notes": [formats.markup(note) for note in notes]}
 
 
 def chapters(body: str) -> list[dict]:
