@@ -311,7 +311,10 @@ def _front_specs() -> list[_Spec]:
         _Spec("Cover Field", custom=True,
               ppr=[_spacing(0, 120), _ind(left=1680), _jc("left")], rpr=_size(32)),
         _Spec("Cover Title", custom=True, next="Cover Field",
-              ppr=[_spacing(480, 480), *_centred()], rpr=[*_bold(), *_size(48)]),
+              ppr=[_spacing(1200, 2400), *_centred()], rpr=[*_bold(), *_size(48)]),
+        # 「出國報告（出國類別：開會）」 at the head of the cover, centred.
+        _Spec("Cover Kind", custom=True, next="Cover Title",
+              ppr=[_spacing(600, 240), *_centred()], rpr=_size(36)),
     ]
 
 
