@@ -20,6 +20,7 @@ a style really changed.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import tempfile
 import zipfile
@@ -120,7 +121,7 @@ def build_reference_docx(target: Path) -> None:
     # The cover page carries no page number (the first-page footer stays empty).
     document.sections[0].different_first_page_header_footer = True
     _set_settings(document)
-    _set_core_properties(document)
+    set_fixed_core_properties(document)
     target = Path(target)
     document.save(str(target))
     _normalize_zip(target)
@@ -520,7 +521,8 @@ def _set_settings(document) -> None:
     lang.set(qn("w:eastAsia"), "zh-TW")
 
 
-def _set_core_properties(document) -> None:
+def set_fixed_core_properties(document) -> None:
+    """Empty, dated core properties: nothing of the machine or the hour leaks in."""
     core = document.core_properties
     core.title = core.author = core.last_modified_by = ""
     core.comments = core.subject = core.keywords = core.category = ""
@@ -528,18 +530,26 @@ def _set_core_properties(document) -> None:
     core.revision = 1
 
 
+def normalize_zip(data: bytes) -> bytes:
+    """The same zip with fixed timestamps, keeping python-docx's member order, so
+    the same content gives the same bytes (the reference and every built DOCX)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(info))
+    return out.getvalue()
+
+
 def _normalize_zip(path: Path) -> None:
-    """Rewrite the zip with fixed timestamps, keeping python-docx's member order."""
-    with zipfile.ZipFile(path) as source:
-        members = [(info.filename, source.read(info)) for info in source.infolist()]
+    """Rewrite the file at ``path`` through ``normalize_zip``, atomically."""
+    data = normalize_zip(path.read_bytes())
     handle, temp_name = tempfile.mkstemp(dir=path.parent, suffix=".docx.tmp")
     os.close(handle)
     try:
-        with zipfile.ZipFile(temp_name, "w", zipfile.ZIP_DEFLATED) as target:
-            for name, data in members:
-                info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                target.writestr(info, data)
+        Path(temp_name).write_bytes(data)
         os.chmod(temp_name, 0o644)  # mkstemp makes files private; this one is shared
         os.replace(temp_name, path)
     except BaseException:

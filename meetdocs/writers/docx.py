@@ -9,10 +9,8 @@ field, footnotes, list restarts.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import unicodedata
-import zipfile
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -24,14 +22,14 @@ from docx.oxml.ns import qn
 from docx.shared import Emu
 
 from ..errors import BuildError, Problem
-from ..reference import TEXT_WIDTH, new_list_num
+from ..reference import (TEXT_WIDTH, new_list_num, normalize_zip,
+                         set_fixed_core_properties)
 from .docx_notes import Footnotes
 
 HEADINGS = {f"h{n}": f"Heading {n}" for n in range(1, 6)}
 BLOCK_STYLES = {"p": "Normal", "figcaption": "Caption"}
 PAGE_BREAK_AFTER = ("page-break",)
 RASTER = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff")
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def write(job) -> bytes:
@@ -48,18 +46,6 @@ def write(job) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return normalize_zip(buffer.getvalue())
-
-
-def normalize_zip(data: bytes) -> bytes:
-    """Fixed timestamps in the zip, so the same content gives the same bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(fixed, source.read(info))
-    return out.getvalue()
 
 
 def style_for_class(document, element, default: str) -> str:
@@ -88,11 +74,9 @@ class DocxWriter:
 
     def finish(self):
         self.notes.save()
+        set_fixed_core_properties(self.doc)
         core = self.doc.core_properties
         core.title, core.language = self.job.title, "zh-TW"
-        core.author = core.last_modified_by = ""
-        core.created = core.modified = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
-        core.revision = 1
 
     # ---------------------------------------------------------------- blocks
 
@@ -236,10 +220,9 @@ def set_column_widths(table, rows, columns: int):
 def set_num(paragraph, num_id: int, level: int):
     ppr = paragraph._p.get_or_add_pPr()
     num_pr = ppr.get_or_add_numPr()
-    num_pr.get_or_add_ilvl().val = level
+    if num_id:  # numId 0 (numbering off) takes no level
+        num_pr.get_or_add_ilvl().val = level
     num_pr.get_or_add_numId().val = num_id
-    if num_id == 0:
-        num_pr.remove(num_pr.ilvl)
 
 
 def mark_header_row(row):
