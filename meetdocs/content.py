@@ -98,24 +98,18 @@ def inside(path: Path, folder: Path, project: Path) -> Problem | None:
                    "its meeting folder; copy the file in instead")
 
 
-def load_yaml_file(path: Path, project: Path, fields: dict) -> tuple[dict, list]:
+def load_yaml_file(path: Path, project: Path, fields: dict):
+    """Read and check a YAML file; return (values, problems, line of each top-level
+    key) — the lines serve checks made after conversion."""
     shown = rel(path, project)
     text, problems = read_text(path, shown)
     if problems:
-        return {}, problems
+        return {}, problems, {}
     data, problems = yamlread.load(text, shown)
     if data is None:
-        return {}, problems
+        return {}, problems, {}
     values, found = schema.check(data, fields, shown)
-    return values, problems + found
-
-
-def key_line(path: Path, key: str) -> int | None:
-    """The line of a top-level key, for checks made after conversion."""
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").split("\n"), 1):
-        if line.startswith(f"{key}:"):
-            return number
-    return None
+    return values, problems + found, getattr(data, "lines", {})
 
 
 def load_meeting(project: Path, meeting_id: str, format_names: list[str]) -> Meeting:
@@ -124,14 +118,14 @@ def load_meeting(project: Path, meeting_id: str, format_names: list[str]) -> Mee
     path = folder / "meeting.yaml"
     if (outside := inside(path, folder, project)):
         raise BuildError([outside])
-    facts, found = load_yaml_file(path, project, MEETING_FIELDS)
+    facts, found, lines = load_yaml_file(path, project, MEETING_FIELDS)
     problems.extend(found)
     glossary, found = load_glossary(project)
     problems.extend(found)
     documents, found = load_documents(folder, project, format_names)
     problems.extend(found)
     if facts.get("end") and facts.get("start") and facts["end"] < facts["start"]:
-        problems.add(rel(path, project), key_line(path, "end"),
+        problems.add(rel(path, project), lines.get("end"),
                      "the meeting ends before it starts",
                      "end on or after start", f"start {facts['start']}, end {facts['end']}")
     problems.raise_if_any()

@@ -98,17 +98,13 @@ class _Reader:
     def scalar(self, node, loader):
         try:
             return loader.construct_object(node, deep=True)
-        except ValueError as exc:
-            if node.tag.endswith(":timestamp"):
+        except (yaml.YAMLError, ValueError, TypeError) as exc:
+            if isinstance(exc, ValueError) and node.tag.endswith(":timestamp"):
                 self.problem(node, f"'{node.value}' is not a date that exists",
                              "a real date written YYYY-MM-DD", str(exc))
             else:
                 self.problem(node, f"cannot read the value '{node.value}'",
                              "a valid value", str(exc).splitlines()[-1])
-            return INVALID
-        except (yaml.YAMLError, TypeError) as exc:
-            self.problem(node, f"cannot read the value '{node.value}'",
-                         "a valid value", str(exc).splitlines()[-1])
             return INVALID
 
 
