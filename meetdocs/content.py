@@ -112,7 +112,8 @@ def load_yaml_file(path: Path, project: Path, fields: dict):
     return values, problems + found, getattr(data, "lines", {})
 
 
-def load_meeting(project: Path, meeting_id: str, format_names: list[str]) -> Meeting:
+def load_meeting(project: Path, meeting_id: str, known: dict) -> Meeting:
+    """``known``: the formats by name (``formats.discover``)."""
     folder = meeting_folder(project, meeting_id)
     problems = Problems()
     path = folder / "meeting.yaml"
@@ -122,14 +123,46 @@ def load_meeting(project: Path, meeting_id: str, format_names: list[str]) -> Mee
     problems.extend(found)
     glossary, found = load_glossary(project)
     problems.extend(found)
-    documents, found = load_documents(folder, project, format_names)
+    documents, found = load_documents(folder, project, known)
     problems.extend(found)
     if facts.get("end") and facts.get("start") and facts["end"] < facts["start"]:
         problems.add(rel(path, project), lines.get("end"),
                      "the meeting ends before it starts",
                      "end on or after start", f"start {facts['start']}, end {facts['end']}")
+    problems.extend(missing_requirements(documents, known, facts, project))
     problems.raise_if_any()
-    return build_meeting(meeting_id, folder, facts, glossary, documents)
+    documents, skipped = from_meeting_yaml(documents, known, facts, path)
+    meeting = build_meeting(meeting_id, folder, facts, glossary, documents)
+    meeting.skipped = skipped
+    return meeting
+
+
+def missing_requirements(documents, known, facts, project) -> list[Problem]:
+    """A Markdown document whose format needs meeting facts that are not given."""
+    problems = []
+    for document in documents:
+        missing = [f for f in known[document.format_name].requires if not facts.get(f)]
+        if missing and facts:
+            problems.append(Problem(rel(document.path, project), 1, f"the format "
+                                    f"'{document.format_name}' needs meeting facts "
+                                    "that meeting.yaml does not give",
+                                    "in meeting.yaml: " + ", ".join(missing)))
+    return problems
+
+
+def from_meeting_yaml(documents, known, facts, path):
+    """Formats that draw on meeting.yaml alone make a document for every meeting that
+    gives the facts they need; the others are listed as skipped, with the reason."""
+    skipped = []
+    for fmt in known.values():
+        if fmt.source != "meeting":
+            continue
+        missing = [f for f in fmt.requires if not facts.get(f)]
+        if missing:
+            skipped.append((fmt.name, "meeting.yaml has no " + ", ".join(missing)))
+        else:
+            documents.append(Document(path, fmt.name, {}, "", 1))
+    return documents, skipped
 
 
 def build_meeting(meeting_id, folder, facts, glossary, documents) -> Meeting:
@@ -168,7 +201,8 @@ def load_glossary(project: Path) -> tuple[list[Term], list[Problem]]:
             for t in terms or ()], checker.problems
 
 
-def load_documents(folder: Path, project: Path, format_names: list[str]):
+def load_documents(folder: Path, project: Path, known: dict):
+    format_names = [n for n, f in known.items() if f.source == "markdown"]
     documents, problems = [], []
     for path in sorted(folder.glob("*.md")):
         shown = rel(path, project)

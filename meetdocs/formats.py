@@ -23,7 +23,12 @@ from .filters import FILTERS, zh_numeral
 
 FORMAT_FIELDS = {"title": "text", "outputs": "list of text", "fonts": "list of text",
                  "template": "text?", "stylesheet": "text?", "reference": "text?",
-                 "lang": "text?"}
+                 "lang": "text?", "source": "text?", "requires": "list of text?",
+                 "pages": "int?"}
+# Where a format's document comes from: a Markdown file named after the format, or
+# meeting.yaml alone (a one-pager needs no prose).
+SOURCES = ("markdown", "meeting")
+OPTIONAL = ("template", "stylesheet", "reference", "lang", "source", "requires", "pages")
 _TYPE = re.compile(r"^(list of )?(text|date|int|person|month-or-date)\??$")
 
 
@@ -39,11 +44,33 @@ class Format:
     stylesheet: str = "style.css"
     reference: str | None = None
     lang: str = "zh-Hant"
+    source: str = "markdown"
+    requires: tuple[str, ...] = ()   # meeting.yaml fields the format cannot do without
+    pages: int | None = None         # page budget of the PDF; over it the build fails
     settings: dict = field(default_factory=dict)
 
-    @property
-    def stylesheet_path(self) -> Path:
-        return self.folder / self.stylesheet
+    def override_folders(self, meeting_folder: Path) -> list[Path]:
+        """Where a meeting replaces single files of this format, most specific first."""
+        own = meeting_folder / "templates"
+        return [own / self.name, own]
+
+    def stylesheets(self, meeting_folder: Path | None = None) -> list[Path]:
+        """The format's stylesheet, then a meeting's own ``style.css`` of the same
+        name, which is added after it so that it needs only the rules that change."""
+        sheets = [self.folder / self.stylesheet]
+        if meeting_folder is not None:
+            extra = meeting_folder / "templates" / self.name / self.stylesheet
+            sheets += [extra] if extra.is_file() else []
+        return sheets
+
+    def reference_path(self, meeting_folder: Path | None = None) -> Path | None:
+        if not self.reference:
+            return None
+        if meeting_folder is not None:
+            own = meeting_folder / "templates" / self.name / self.reference
+            if own.is_file():
+                return own
+        return self.folder / self.reference
 
 
 def discover(project: Path, writers) -> dict[str, Format]:
@@ -68,16 +95,29 @@ def load_format(path: Path, project: Path, writers):
     front = data.pop("front_matter", None) if isinstance(data, dict) else None
     values, problems = schema.check(data, FORMAT_FIELDS, shown)
     fields = check_front_matter_spec(front, shown, problems)
-    for number, kind in enumerate(values.get("outputs", ())):
-        if kind not in writers:
-            problems.append(Problem(shown, data.lines["outputs"], f"unknown output "
-                            f"'{kind}'", "one of " + ", ".join(sorted(writers))))
+    problems += check_choices(values, data, shown, writers)
     if problems:
         return None, problems
-    optional = {k: values[k] for k in ("template", "stylesheet", "reference", "lang")
-                if k in values}
+    optional = {k: values[k] for k in OPTIONAL if k in values}
     return Format(path.parent.name, path.parent, values["title"], values["outputs"],
                   values["fonts"], fields, **optional), []
+
+
+def check_choices(values: dict, data, shown, writers) -> list[Problem]:
+    """Values that must come from a fixed set: output kinds, sources, meeting fields."""
+    from .content import MEETING_FIELDS
+
+    choices = {"outputs": sorted(writers), "source": SOURCES,
+               "requires": sorted(MEETING_FIELDS)}
+    problems = []
+    for key, allowed in choices.items():
+        given = values.get(key, ())
+        for value in [given] if isinstance(given, str) else given:
+            if value not in allowed:
+                problems.append(Problem(shown, data.lines[key], f"'{key}' has an "
+                                        f"unknown value '{value}'",
+                                        "one of " + ", ".join(allowed)))
+    return problems
 
 
 def check_front_matter_spec(front, shown, problems) -> dict[str, str]:
@@ -95,18 +135,21 @@ def check_front_matter_spec(front, shown, problems) -> dict[str, str]:
     return dict(front)
 
 
-def environment(project: Path, fmt: Format) -> jinja2.Environment:
+def environment(project: Path, fmt: Format, meeting_folder: Path | None = None):
     # FileSystemLoader refuses names that climb out of its folders ("../../etc").
+    # A meeting's own templates/ come first: one file there replaces the format's.
+    own = fmt.override_folders(meeting_folder) if meeting_folder else []
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([fmt.folder, project / "templates"]),
+        loader=jinja2.FileSystemLoader([*own, fmt.folder, project / "templates"]),
         autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(FILTERS)
     return env
 
 
-def render(project: Path, fmt: Format, context: dict) -> str:
-    env = environment(project, fmt)
+def render(project: Path, fmt: Format, context: dict,
+           meeting_folder: Path | None = None) -> str:
+    env = environment(project, fmt, meeting_folder)
     try:
         return env.get_template(fmt.template).render(**context)
     except jinja2.TemplateSyntaxError as exc:

@@ -72,6 +72,8 @@ class Meeting:
     calendar: tuple[Event, ...] = ()
     glossary: tuple[Term, ...] = ()
     documents: list["Document"] = field(default_factory=list)
+    # Formats that draw on meeting.yaml alone but lack a fact: (format, reason).
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -6,6 +6,8 @@ import pytest
 
 from conftest import PROJECT
 from meetdocs.content import load_meeting
+from meetdocs.formats import discover
+from meetdocs.writers import WRITERS
 from readback import outline_titles, pdf_fonts, pdf_info, pdf_json, pdf_text, run, squeeze
 
 PRIORITIES = ["「開放」(Openness)", "「創新」(Innovation)", "「合作」(Cooperation)"]
@@ -23,7 +25,7 @@ def test_theme_and_priorities_come_out_of_the_pdf_intact(briefing):
     assert squeeze("(Building an Asia-Pacific Community to Prosper Together)") in flat
     for priority in PRIORITIES:
         assert priority in flat
-    meeting = load_meeting(PROJECT, "som1-2026", ["briefing", "delegation-report"])
+    meeting = load_meeting(PROJECT, "som1-2026", discover(PROJECT, WRITERS))
     for item in (item for p in meeting.priorities for item in p.items):
         assert squeeze(item) in flat
 
@@ -73,6 +75,6 @@ def test_pdf_is_structurally_valid(briefing):
 def test_two_builds_give_the_same_bytes(som1_outputs, tmp_path):
     from meetdocs.pipeline import build_meeting
 
-    again = {p.name: p for p in build_meeting(PROJECT, "som1-2026", tmp_path)}
+    again = {p.name: p for p in build_meeting(PROJECT, "som1-2026", tmp_path).files}
     for name, path in som1_outputs.items():
         assert again[name].read_bytes() == path.read_bytes(), name

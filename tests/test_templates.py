@@ -36,6 +36,7 @@ def test_format_yaml_is_validated_with_file_and_line(project):
     root = project(minimal=DATA / "valid" / "minimal")
     replace_in(root / "templates" / "briefing" / "format.yaml", "outputs: [pdf]",
                "outputs: [pdf, epub]")
-    with pytest.raises(BuildError, match=r"templates/briefing/format.yaml:3: unknown "
-                                         r"output 'epub'; expected one of docx, pdf"):
+    with pytest.raises(BuildError, match=r"templates/briefing/format.yaml:3: 'outputs' "
+                                         r"has an unknown value 'epub'; expected one "
+                                         r"of docx, pdf"):
         build_meeting(root, "minimal", root / "output")

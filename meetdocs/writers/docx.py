@@ -33,10 +33,12 @@ RASTER = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff")
 
 
 def write(job) -> bytes:
-    reference = job.fmt.folder / (job.fmt.reference or "reference.docx")
-    if not reference.is_file():
-        raise BuildError([Problem(job.shown, None, "the format has no reference.docx",
-                                  found=str(reference.name))])
+    reference = job.fmt.reference_path(job.folder)
+    if reference is None or not reference.is_file():
+        raise BuildError([Problem(job.shown, None, "a DOCX needs Word styles: the "
+                                  "format has no reference.docx", "'reference: "
+                                  "reference.docx' in format.yaml and the file",
+                                  str(reference.name) if reference else "none")])
     document = docx.Document(str(reference))
     writer = DocxWriter(document, job)
     writer.body(lxml.html.document_fromstring(job.html).find("body"))

@@ -66,11 +66,12 @@ def write(job) -> bytes:
     # through these two objects, shared by the CSS and the rendering.
     styles = {"counter_style": CounterStyle(), "font_config": FontConfiguration()}
     try:
-        css = CSS(filename=str(job.fmt.stylesheet_path), url_fetcher=fetcher, **styles)
+        css = [CSS(filename=str(sheet), url_fetcher=fetcher, **styles)
+               for sheet in job.fmt.stylesheets(job.folder)]
         html = HTML(string=job.html, base_url=job.folder.resolve().as_uri() + "/",
                     url_fetcher=fetcher)
         with _quiet():
-            return html.write_pdf(stylesheets=[css], **styles, **PDF_OPTIONS)
+            return html.write_pdf(stylesheets=css, **styles, **PDF_OPTIONS)
     except FatalURLFetchingError as exc:
         refused = ", ".join(fetcher.refused) or str(exc)
         raise BuildError([Problem(job.shown, None, "the document refers to a file "
