@@ -7,28 +7,103 @@ anywhere leaves the previous outputs exactly as they were.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import content, formats, markdown, output
+from . import content, output, stamps
 from .errors import BuildError, Problems
-from .writers import WRITERS, Job
+
+# formats, markdown and the writers are imported where they are used: a build with
+# nothing to do stops after hashing its inputs and should not pay ~0.3 s of imports.
 
 _CHAPTER = re.compile(r"(?=<h1[\s>])")
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def build_meeting(project: Path, meeting_id: str, out_root: Path) -> list[Path]:
+@dataclass
+class Plan:
+    """What a build of one meeting will do, decided before anything is rendered."""
+
+    meeting_id: str
+    jobs: list = field(default_factory=list)          # documents to render
+    kept: dict[str, Path] = field(default_factory=dict)  # unchanged outputs
+    record: dict = field(default_factory=dict)        # input hashes for the manifest
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    up_to_date: bool = False
+
+
+@dataclass
+class Outcome:
+    meeting_id: str
+    written: list[Path]      # rendered by this build
+    files: list[Path]        # every output the meeting now has
+    skipped: list[tuple[str, str]]
+    up_to_date: bool = False
+
+
+def build_meeting(project: Path, meeting_id: str, out_root: Path,
+                  force: bool = False, on_wait=None) -> Outcome:
+    content.meeting_folder(project, meeting_id)  # the id is checked before it names a lock
+    with output.locked(out_root, meeting_id, on_wait):
+        plan = plan_meeting(project, meeting_id, out_root, force)
+        return finish(out_root, plan, render_all(plan.jobs, meeting_id))
+
+
+def plan_meeting(project: Path, meeting_id: str, out_root: Path, force: bool) -> Plan:
+    """Load and check the meeting; keep the documents whose inputs did not change."""
+    folder = content.meeting_folder(project, meeting_id)
+    key = stamps.meeting_key(project, folder)
+    live, manifest = output.current(out_root, meeting_id)
+    if (not force and manifest.get("meeting_key") == key
+            and output.intact(live, manifest.get("files", {}))):
+        return Plan(meeting_id, kept={n: live / n for n in manifest["files"]},
+                    skipped=[tuple(s) for s in manifest.get("skipped", [])],
+                    up_to_date=True)
+    from . import formats
+    from .writers import WRITERS
+
     known = formats.discover(project, WRITERS)
-    meeting = content.load_meeting(project, meeting_id, list(known))
-    jobs = prepare(project, meeting, known)
-    files = render_all(jobs, meeting_id)
-    return output.publish(out_root / meeting_id, files)
-
-
-def prepare(project: Path, meeting, known: dict) -> list[Job]:
-    """Validate front matter, convert Markdown, fill templates: one Job per document."""
-    problems, jobs = Problems(), []
+    meeting = content.load_meeting(project, meeting_id, known)
+    plan = Plan(meeting_id, skipped=meeting.skipped)
+    stale, documents = [], {}
     for document in meeting.documents:
+        fmt = known[document.format_name]
+        entry = {"key": stamps.document_key(project, folder, document.path, fmt),
+                 "outputs": output_names(meeting_id, fmt)}
+        documents[fmt.name] = entry
+        before = manifest.get("documents", {}).get(fmt.name, {})
+        sums = {n: manifest.get("files", {}).get(n) for n in entry["outputs"]}
+        if not force and before.get("key") == entry["key"] and output.intact(live, sums):
+            plan.kept.update({n: live / n for n in entry["outputs"]})
+        else:
+            stale.append(document)
+    plan.jobs = prepare(project, meeting, known, stale)
+    plan.record = {"meeting_key": key, "documents": documents,
+                   "skipped": [list(s) for s in meeting.skipped]}
+    return plan
+
+
+def output_names(meeting_id: str, fmt) -> list[str]:
+    return [f"{meeting_id}-{fmt.name}.{kind}" for kind in fmt.outputs]
+
+
+def finish(out_root: Path, plan: Plan, files: dict[str, bytes]) -> Outcome:
+    folder = out_root / plan.meeting_id
+    if plan.up_to_date:
+        return Outcome(plan.meeting_id, [], sorted(plan.kept.values()), plan.skipped,
+                       True)
+    written = output.publish(out_root, plan.meeting_id, files, plan.kept, plan.record)
+    everything = sorted(folder / name for name in [*files, *plan.kept])
+    return Outcome(plan.meeting_id, written, everything, plan.skipped)
+
+
+def prepare(project: Path, meeting, known: dict, documents=None) -> list:
+    """Validate front matter, convert Markdown, fill templates: one Job per document."""
+    from . import formats, markdown
+    from .writers import Job
+
+    problems, jobs = Problems(), []
+    for document in meeting.documents if documents is None else documents:
         fmt = known[document.format_name]
         shown = content.rel(document.path, project)
         meta, found = content.check_front_matter(document, fmt.front_matter, shown)
@@ -37,15 +112,28 @@ def prepare(project: Path, meeting, known: dict) -> list[Job]:
         problems.extend(converted.problems)
         if problems.items:
             continue
-        html = formats.render(project, fmt, context(meeting, meta, converted, fmt))
+        html = formats.render(project, fmt, context(meeting, meta, converted, fmt),
+                              meeting.folder)
         jobs.append(Job(project, meeting.folder, fmt, html, shown, document.body,
                         document.body_line, meta.get("title", "")))
     problems.raise_if_any()
     return jobs
 
 
+def render_html(project: Path, meeting_id: str) -> list:
+    """Every document of the meeting as HTML, no writer run: for previews."""
+    from . import formats
+    from .writers import WRITERS
+
+    known = formats.discover(project, WRITERS)
+    meeting = content.load_meeting(project, meeting_id, known)
+    return prepare(project, meeting, known)
+
+
 def context(meeting, meta: dict, converted, fmt) -> dict:
     """What a template sees; documented in the README for template authors."""
+    from . import formats, markdown
+
     body_with_calls, notes = markdown.endnotes(converted.html)
     main, boxes = markdown.closing_boxes(body_with_calls)
     return {"meeting": meeting, "doc": meta, "body": formats.markup(converted.html),
@@ -59,19 +147,34 @@ def context(meeting, meta: dict, converted, fmt) -> dict:
 def chapters(body: str) -> list[dict]:
     """The body cut at each ``<h1>``, so a template can place the 摘要 before the
     table of contents and the rest after it."""
+    from .formats import markup
+
     parts = [part for part in _CHAPTER.split(body) if part.strip()]
     return [{"title": _TAGS.sub("", part.split("</h1>")[0]).strip()
              if part.startswith("<h1") else "",
-             "html": formats.markup(part)} for part in parts]
+             "html": markup(part)} for part in parts]
 
 
-def render_all(jobs: list[Job], meeting_id: str) -> dict[str, bytes]:
+def render_all(jobs: list, meeting_id: str) -> dict[str, bytes]:
     files, problems = {}, Problems()
     for job in jobs:
-        for kind in job.fmt.outputs:
-            try:
-                files[f"{meeting_id}-{job.fmt.name}.{kind}"] = WRITERS[kind](job)
-            except BuildError as exc:
-                problems.extend(exc.problems)
+        try:
+            files.update(render_job(job, meeting_id))
+        except BuildError as exc:
+            problems.extend(exc.problems)
+    problems.raise_if_any()
+    return files
+
+
+def render_job(job, meeting_id: str) -> dict[str, bytes]:
+    """Every output of one document (stage 4); a batch runs these in workers."""
+    from .writers import WRITERS
+
+    files, problems = {}, Problems()
+    for kind, name in zip(job.fmt.outputs, output_names(meeting_id, job.fmt)):
+        try:
+            files[name] = WRITERS[kind](job)
+        except BuildError as exc:
+            problems.extend(exc.problems)
     problems.raise_if_any()
     return files

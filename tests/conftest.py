@@ -35,13 +35,13 @@ def project(tmp_path):
 def som1_outputs(tmp_path_factory) -> dict[str, Path]:
     """The real som1-2026 built once into a temporary output folder."""
     out = tmp_path_factory.mktemp("output")
-    written = build_meeting(PROJECT, "som1-2026", out)
-    return {path.name: path for path in written}
+    outcome = build_meeting(PROJECT, "som1-2026", out)
+    return {path.name: path for path in outcome.files}
 
 
 @pytest.fixture(scope="session")
 def fotc_outputs(tmp_path_factory) -> dict[str, Path]:
     """The 2019 FotC report (seed 004) built once."""
     out = tmp_path_factory.mktemp("output")
-    written = build_meeting(PROJECT, "fotc-urbanization-2019", out)
-    return {path.name: path for path in written}
+    outcome = build_meeting(PROJECT, "fotc-urbanization-2019", out)
+    return {path.name: path for path in outcome.files}

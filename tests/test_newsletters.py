@@ -13,7 +13,8 @@ from readback import pdf_info, pdf_text, run, squeeze
 @pytest.fixture(scope="module")
 def text(tmp_path_factory):
     out = tmp_path_factory.mktemp("newsletters")
-    pdfs = {m: build_meeting(PROJECT, m, out)[0]
+    pdfs = {m: next(p for p in build_meeting(PROJECT, m, out).files
+                    if p.name.endswith('-briefing.pdf'))
             for m in ("som1-2023", "som3-2023", "som2-2024")}
     return {m: pdf_text(p) for m, p in pdfs.items()} | {"_pdfs": pdfs}
 

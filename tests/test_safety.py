@@ -54,7 +54,7 @@ def test_a_markdown_link_to_a_local_file_never_reaches_the_pdf(project):
     root = project(**{"unsafe-markdown": DATA / "invalid" / "unsafe-markdown"})
     with pytest.raises(BuildError, match="file:///etc/hostname"):
         build_meeting(root, "unsafe-markdown", root / "output")
-    assert not (root / "output").exists()
+    assert not (root / "output" / "unsafe-markdown").exists()
 
 
 def test_a_character_no_font_covers_stops_the_build_before_any_pdf(project):
@@ -67,4 +67,4 @@ def test_a_character_no_font_covers_stops_the_build_before_any_pdf(project):
     message = str(caught.value)
     assert "briefing.md:19: U+1F600 '😀' is in no font of this format" in message
     assert "briefing.md:19: U+E000" in message
-    assert not (root / "output").exists()
+    assert not (root / "output" / "minimal").exists()

@@ -16,7 +16,7 @@ BRIEFINGS = sorted(p.parent.name for p in (PROJECT / "content").glob("*/briefing
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("briefings")
-    return {meeting: next(p for p in build_meeting(PROJECT, meeting, out)
+    return {meeting: next(p for p in build_meeting(PROJECT, meeting, out).files
                           if p.name.endswith("-briefing.pdf"))
             for meeting in BRIEFINGS}
 
