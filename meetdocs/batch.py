@@ -1,0 +1,128 @@
+"""Building many meetings at once, on every core, one broken meeting not stopping
+the others.
+
+The parent process loads and checks each meeting and fills its templates (fast:
+stages 1–3); the documents' outputs (stage 4, where the time goes) are rendered by a
+pool of worker processes, one per core, each of which loads WeasyPrint and the fonts
+once.  Documents, not meetings, are the unit of work, largest first, so that two
+cores stay busy to the end even when one meeting is much bigger than the rest.  A
+meeting is published only when all of its documents have rendered, under its lock,
+so each meeting's outputs still come from one build.
+
+Progress is reported through ``on_event(kind, meeting_id, detail)``; the CLI prints.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import content, output
+from .errors import BuildError, Problem, SetupError
+from .pipeline import Outcome, finish, plan_meeting, render_job
+
+# Rough cost of one output, relative to a PDF page of text: orders the queue.
+COST = {"pdf": 1.0, "docx": 0.2}
+
+
+@dataclass
+class Failure:
+    meeting_id: str
+    problems: list[Problem] = field(default_factory=list)
+    message: str = ""   # a machine problem (SetupError) or a crash
+    trace: str = ""     # a crash's traceback, shown with --debug
+
+
+def workers_for(count: int) -> int:
+    return max(1, min(count, len(os.sched_getaffinity(0))))
+
+
+def build_many(project: Path, ids: list[str], out_root: Path, force: bool = False,
+               workers: int | None = None, on_event=None) -> list[Outcome | Failure]:
+    on_event = on_event or (lambda *args: None)
+    workers = workers or workers_for(len(ids))
+    with ExitStack() as locks:
+        plans, results = {}, {}
+        # Locks are taken in one order, so two batches cannot wait on each other.
+        for meeting_id in sorted(set(ids)):
+            on_event("plan", meeting_id, None)
+            try:
+                content.meeting_folder(project, meeting_id)
+                locks.enter_context(output.locked(out_root, meeting_id, lambda m=meeting_id:
+                                                  on_event("wait", m, None)))
+                plans[meeting_id] = plan_meeting(project, meeting_id, out_root, force)
+            except (BuildError, SetupError) as exc:
+                results[meeting_id] = failure(meeting_id, exc)
+                on_event("failed", meeting_id, results[meeting_id])
+        rendered = render_everything(plans, workers, on_event)
+        for meeting_id, plan in plans.items():
+            results[meeting_id] = publish(out_root, plan, rendered[meeting_id])
+            on_event("done" if isinstance(results[meeting_id], Outcome) else "failed",
+                     meeting_id, results[meeting_id])
+    return [results[meeting_id] for meeting_id in ids]
+
+
+def failure(meeting_id: str, exc: Exception) -> Failure:
+    if isinstance(exc, BuildError):
+        return Failure(meeting_id, exc.problems)
+    return Failure(meeting_id, message=str(exc))
+
+
+def publish(out_root: Path, plan, rendered: list) -> Outcome | Failure:
+    failures = [r for r in rendered if isinstance(r, Failure)]
+    if failures:
+        return Failure(plan.meeting_id, [p for f in failures for p in f.problems],
+                       "\n".join(f.message for f in failures if f.message),
+                       "\n".join(f.trace for f in failures if f.trace))
+    files = {name: data for part in rendered for name, data in part.items()}
+    return finish(out_root, plan, files)
+
+
+def render_everything(plans: dict, workers: int, on_event) -> dict[str, list]:
+    work = sorted(((plan.meeting_id, job) for plan in plans.values() for job in plan.jobs),
+                  key=lambda item: -cost(item[1]))
+    rendered = {meeting_id: [] for meeting_id in plans}
+    if workers == 1 or len(work) < 2:
+        for meeting_id, job in work:
+            rendered[meeting_id].append(render_safely(job, meeting_id))
+            on_event("rendered", meeting_id, job.fmt.name)
+        return rendered
+    # fork: the workers inherit the parent's loaded package instead of re-importing it.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=warm) as pool:
+        futures = {pool.submit(render_safely, job, meeting_id): (meeting_id, job)
+                   for meeting_id, job in work}
+        for future in as_completed(futures):
+            meeting_id, job = futures[future]
+            rendered[meeting_id].append(future.result())
+            on_event("rendered", meeting_id, job.fmt.name)
+    return rendered
+
+
+def cost(job) -> float:
+    return len(job.html) * sum(COST.get(kind, 1.0) for kind in job.fmt.outputs)
+
+
+def warm() -> None:
+    """Load WeasyPrint and python-docx while the first jobs are being queued."""
+    import docx  # noqa: F401
+    import weasyprint  # noqa: F401
+
+
+def render_safely(job, meeting_id: str):
+    """A worker's result must survive pickling back to the parent; BuildError's
+    problems would not, so they travel as a Failure."""
+    try:
+        return render_job(job, meeting_id)
+    except BuildError as exc:
+        return Failure(meeting_id, exc.problems)
+    except SetupError as exc:
+        return Failure(meeting_id, message=str(exc))
+    except Exception as exc:  # noqa: BLE001 - one crashing document must not stop the rest
+        return Failure(meeting_id, message=f"internal error in {job.shown}: {exc!r}",
+                       trace=traceback.format_exc())
