@@ -50,9 +50,10 @@ class Format:
     settings: dict = field(default_factory=dict)
 
     def override_folders(self, meeting_folder: Path) -> list[Path]:
-        """Where a meeting replaces single files of this format, most specific first."""
-        own = meeting_folder / "templates"
-        return [own / self.name, own]
+        """Where a meeting replaces single files of this format.  Only its own folder:
+        with ``content/<id>/templates/`` itself on the path, the name
+        "briefing/document.html.j2" would find the override that extends it."""
+        return [meeting_folder / "templates" / self.name]
 
     def stylesheets(self, meeting_folder: Path | None = None) -> list[Path]:
         """The format's stylesheet, then a meeting's own ``style.css`` of the same
@@ -158,6 +159,9 @@ def render(project: Path, fmt: Format, context: dict,
     except jinja2.TemplateNotFound as exc:
         raise BuildError([Problem(rel(fmt.folder, project), None,
                                   f"template not found: {exc.name}")]) from exc
+    except RecursionError as exc:
+        raise BuildError([Problem(rel(fmt.folder, project), None, "a template extends "
+                                  "or includes itself")]) from exc
     except (jinja2.UndefinedError, TypeError, ValueError) as exc:
         path, line = _template_frame(exc, project)
         raise BuildError([Problem(path, line, f"template error: {exc}")]) from exc
