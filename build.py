@@ -23,9 +23,11 @@ VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 STAMP = VENV / ".lock-sha256"
 # Without libharfbuzz-subset0 WeasyPrint falls back to fontTools subsetting: a
-# two-page Chinese article then takes ~25 s instead of ~2 s.
-SYSTEM_PACKAGES = ["fonts-noto-cjk", "fonts-cns11643-kai", "libharfbuzz-subset0",
-                   "libpango-1.0-0", "libpangoft2-1.0-0", "fontconfig"]
+# two-page Chinese article then takes ~25 s instead of ~2 s.  fonts-noto-core has
+# Noto Serif and Noto Sans, the Latin faces of the English briefing.
+SYSTEM_PACKAGES = ["fonts-noto-cjk", "fonts-cns11643-kai", "fonts-noto-core",
+                   "libharfbuzz-subset0", "libpango-1.0-0", "libpangoft2-1.0-0",
+                   "fontconfig"]
 # The test suite reads the outputs back the way a checker does.
 TEST_PACKAGES = ["poppler-utils", "qpdf", "libreoffice-writer-nogui", "pandoc"]
 

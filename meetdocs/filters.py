@@ -1,4 +1,5 @@
-"""Jinja filters for this field: ROC (民國) dates, Chinese date ranges and numerals.
+"""Jinja filters for this field: ROC (民國) dates, Chinese date ranges and numerals,
+and English dates for the English editions.
 
 Template authors use them as ``{{ meeting.start | roc_date }}`` → 「115年2月1日」.
 """
@@ -74,5 +75,32 @@ def fullwidth(text) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in str(text))
 
 
+# Spelled out here rather than taken from strftime("%B"), which follows the locale.
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July",
+             "August", "September", "October", "November", "December")
+
+
+def en_date(value: dt.date) -> str:
+    """16 March 2026: day first, as APEC's own documents write dates."""
+    return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+
+
+def en_date_range(start: dt.date, end: dt.date | None = None, year: bool = True) -> str:
+    """1–10 February 2026; 28 February – 3 March 2026 (the en dash spaced once it
+    joins more than numbers); without ``year``, 20–23 May."""
+    last = end if end is not None else start
+    tail = f" {last.year}" if year else ""
+    if last == start:
+        return f"{start.day} {MONTHS_EN[start.month - 1]}{tail}"
+    if (start.year, start.month) == (last.year, last.month):
+        return f"{start.day}\u2013{last.day} {MONTHS_EN[last.month - 1]}{tail}"
+    first = f"{start.day} {MONTHS_EN[start.month - 1]}"
+    if start.year != last.year:
+        first += f" {start.year}"
+        tail = f" {last.year}"
+    return f"{first} \u2013 {last.day} {MONTHS_EN[last.month - 1]}{tail}"
+
+
 FILTERS = {f.__name__: f for f in (roc_year, roc_date, zh_date, zh_date_range,
-                                   event_date, zh_numeral, zh_item, fullwidth)}
+                                   event_date, zh_numeral, zh_item, fullwidth,
+                                   en_date, en_date_range)}
