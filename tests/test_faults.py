@@ -61,7 +61,8 @@ def test_two_builds_of_one_meeting_at_once_take_turns(project):
 
 
 def test_ctrl_c_exits_130_and_leaves_the_previous_output(project):
-    root = project(minimal=DATA / "valid" / "minimal")
+    # A meeting of several documents, so that the signal lands mid-build.
+    root = project(minimal=PROJECT / "content" / "som1-2026")
     out = root / "output"
     build_meeting(root, "minimal", out)
     before = {p.name: p.read_bytes() for p in (out / "minimal").iterdir()}
@@ -70,7 +71,7 @@ def test_ctrl_c_exits_130_and_leaves_the_previous_output(project):
             "sys.exit(cli.main(['minimal', '--force', '--output', sys.argv[3]]))")
     process = subprocess.Popen([sys.executable, "-c", code, str(PROJECT), str(root),
                                 str(out)], stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
+    time.sleep(1.5)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
