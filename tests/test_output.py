@@ -104,10 +104,13 @@ def test_an_output_folder_from_before_the_store_is_replaced_whole(project):
 # files must all carry the same number.
 PUBLISHER = """
 import sys
+import time
 from pathlib import Path
 from meetdocs import output
 out = Path(sys.argv[1])
-for generation in range(10**6):
+print("ready", flush=True)
+while True:
+    generation = time.time_ns()
     stamp = str(generation).encode()
     files = {f"doc{n}.pdf": stamp + b"x" * 300_000 for n in range(4)}
     with output.locked(out, "m"):
@@ -121,14 +124,16 @@ def test_killed_at_random_moments_the_outputs_stay_one_build(tmp_path):
     rng = random.Random(7)
     generations = set()
     for _ in range(50):
-        process = subprocess.Popen([sys.executable, "-c", PUBLISHER, str(out)], env=env)
-        time.sleep(rng.uniform(0.03, 0.2))
+        process = subprocess.Popen([sys.executable, "-c", PUBLISHER, str(out)], env=env,
+                                   stdout=subprocess.PIPE)
+        process.stdout.readline()  # imports done: the kill lands among the writes
+        time.sleep(rng.uniform(0, 0.15))
         process.send_signal(signal.SIGKILL)
         process.wait()
         folder, manifest = output.current(out, "m")
         if not manifest:
             continue  # killed before the first swap: there is no output yet
-        contents = {p.read_bytes()[:8].rstrip(b"x") for p in folder.glob("doc*.pdf")}
+        contents = {p.read_bytes()[:19] for p in folder.glob("doc*.pdf")}
         assert contents == {str(manifest["generation"]).encode()}
         assert output.intact(folder, manifest["files"])
         generations.add(manifest["generation"])
