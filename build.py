@@ -26,8 +26,10 @@ STAMP = VENV / ".lock-sha256"
 # two-page Chinese article then takes ~25 s instead of ~2 s.
 SYSTEM_PACKAGES = ["fonts-noto-cjk", "fonts-cns11643-kai", "libharfbuzz-subset0",
                    "libpango-1.0-0", "libpangoft2-1.0-0", "fontconfig"]
-# The test suite reads the outputs back the way a checker does.
-TEST_PACKAGES = ["poppler-utils", "qpdf", "libreoffice-writer-nogui", "pandoc"]
+# The test suite reads the outputs back the way a checker does, and drives the live
+# preview (build.py serve) in headless Chromium.
+TEST_PACKAGES = ["poppler-utils", "qpdf", "libreoffice-writer-nogui", "pandoc",
+                 "chromium"]
 
 
 def missing_packages(names):
