@@ -28,8 +28,10 @@ STAMP = VENV / ".lock-sha256"
 SYSTEM_PACKAGES = ["fonts-noto-cjk", "fonts-cns11643-kai", "fonts-noto-core",
                    "libharfbuzz-subset0", "libpango-1.0-0", "libpangoft2-1.0-0",
                    "fontconfig"]
-# The test suite reads the outputs back the way a checker does.
-TEST_PACKAGES = ["poppler-utils", "qpdf", "libreoffice-writer-nogui", "pandoc"]
+# The test suite reads the outputs back the way a checker does, and drives the live
+# preview (build.py serve) in headless Chromium.
+TEST_PACKAGES = ["poppler-utils", "qpdf", "libreoffice-writer-nogui", "pandoc",
+                 "chromium"]
 
 
 def missing_packages(names):
