@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -267,6 +268,6 @@ def test_build_py_serve_stops_cleanly_on_ctrl_c():
         if process.poll() is None:
             process.kill()
             process.wait()
-    assert first.startswith("rendered 2 documents in ")
+    assert re.match(r"rendered \d+ documents in ", first)
     assert process.returncode == 0
     assert out.strip().endswith("stopped") and err == ""
