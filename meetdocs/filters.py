@@ -1,12 +1,15 @@
 """Jinja filters for this field: ROC (民國) dates, Chinese date ranges and numerals,
-and English dates for the English editions.
+English dates for the English editions, and the little arithmetic a template needs
+to draw a timeline in SVG.
 
 Template authors use them as ``{{ meeting.start | roc_date }}`` → 「115年2月1日」.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import unicodedata
 
 DIGITS = "〇一二三四五六七八九"
 FORMAL = "零壹貳參肆伍陸柒捌玖"
@@ -101,6 +104,42 @@ def en_date_range(start: dt.date, end: dt.date | None = None, year: bool = True)
     return f"{first} \u2013 {last.day} {MONTHS_EN[last.month - 1]}{tail}"
 
 
+def year_fraction(value: dt.date, end: bool = False) -> float:
+    """Where a date falls on a year drawn as twelve equal months: 0.0 is the start of
+    January, 1.0 the end of December; ``end`` gives the end of the day.  Equal months
+    keep a timeline's month grid regular and a month-only event exactly one column."""
+    days = calendar.monthrange(value.year, value.month)[1]
+    return (value.month - 1 + (value.day - 1 + end) / days) / 12
+
+
+def em_width(text) -> float:
+    """A generous estimate of the width of text in em, for placing labels in an SVG
+    (which cannot measure text before it is laid out): CJK and full-width characters
+    1 em; Latin capitals 0.8 (Noto Sans CJK TC Bold: 0.67 on average, M 0.85), a
+    space 0.3, anything else 0.6, so that labels placed apart do not touch."""
+    def width(char):
+        if unicodedata.east_asian_width(char) in "WF":
+            return 1.0
+        return 0.3 if char == " " else 0.8 if char.isupper() else 0.6
+    return sum(width(char) for char in str(text))
+
+
+_CLAUSE_END = "，；。："
+_OPEN, _CLOSE = "（「『《〈(", "）」』》〉)"
+
+
+def first_clause(text) -> str:
+    """The text up to its first ，；。or ： outside brackets: a long priority item
+    condensed to its lead clause (「推動FTAAP集體行動」) for a one-page summary."""
+    depth = 0
+    for index, char in enumerate(str(text)):
+        depth += (char in _OPEN) - (char in _CLOSE)
+        if depth <= 0 and char in _CLAUSE_END and index:
+            return str(text)[:index]
+    return str(text)
+
+
 FILTERS = {f.__name__: f for f in (roc_year, roc_date, zh_date, zh_date_range,
                                    event_date, zh_numeral, zh_item, fullwidth,
-                                   en_date, en_date_range)}
+                                   en_date, en_date_range, year_fraction, em_width,
+                                   first_clause)}
