@@ -7,7 +7,11 @@ import datetime as dt
 
 import pytest
 
+from meetdocs import pipeline
+from meetdocs.errors import BuildError
 from meetdocs.filters import em_width, first_clause, year_fraction
+
+from conftest import DATA
 
 
 # --- filters --------------------------------------------------------------------------
@@ -33,3 +37,26 @@ def test_first_clause_stops_at_the_first_pause_outside_brackets():
     assert first_clause("召開「甲，乙」會議；其後") == "召開「甲，乙」會議"
     assert first_clause("推動制定2025年後服務業路徑圖。") == "推動制定2025年後服務業路徑圖"
     assert first_clause("沒有停頓的一句") == "沒有停頓的一句"
+
+
+# --- the page budget ------------------------------------------------------------------
+
+def test_the_overflow_is_measured_from_the_layout(project):
+    """A format whose page is filled exactly, then 40 mm more."""
+    root = project(minimal=DATA / "valid" / "minimal")
+    (root / "content" / "minimal" / "briefing.md").unlink()
+    tall = root / "templates" / "tall"
+    tall.mkdir()
+    (tall / "format.yaml").write_text(
+        "title: tall\nsource: meeting\npages: 1\noutputs: [pdf]\n"
+        "fonts: [Noto Sans CJK TC]\n", encoding="utf-8")
+    (tall / "document.html.j2").write_text(
+        '{% extends "base.html.j2" %}{% block title %}高{% endblock %}'
+        '{% block content %}<div class="full">頁</div><div class="more">多</div>'
+        "{% endblock %}", encoding="utf-8")
+    (tall / "style.css").write_text(
+        "@page { size: A4; margin: 10mm }  body { margin: 0 }\n"
+        ".full { height: 277mm }  .more { height: 40mm }\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="the tall runs 2 pages, its budget is 1: "
+                                         "about 40 mm too long"):
+        pipeline.build_meeting(root, "minimal", root / "output")

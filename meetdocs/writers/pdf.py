@@ -71,12 +71,57 @@ def write(job) -> bytes:
         html = HTML(string=job.html, base_url=job.folder.resolve().as_uri() + "/",
                     url_fetcher=fetcher)
         with _quiet():
-            return html.write_pdf(stylesheets=css, **styles, **PDF_OPTIONS)
+            document = html.render(stylesheets=css, **styles, **PDF_OPTIONS)
+            check_budget(job, document)
+            return document.write_pdf(**PDF_OPTIONS)
     except FatalURLFetchingError as exc:
         refused = ", ".join(fetcher.refused) or str(exc)
         raise BuildError([Problem(job.shown, None, "the document refers to a file "
                                   "that is missing or outside the meeting and "
                                   "templates folders", found=refused)]) from exc
+
+
+def check_budget(job, document) -> None:
+    """A format with a page budget (format.yaml ``pages``) fails rather than spill
+    onto a page nobody planned, and says how much has to go."""
+    budget, pages = job.fmt.pages, document.pages
+    if budget is None or len(pages) <= budget:
+        return
+    raise BuildError([Problem(
+        job.shown, None, f"the {job.fmt.name} runs {len(pages)} pages, its budget is "
+        f"{budget}: about {max(1, round(_overflow_mm(pages, budget)))} mm too long",
+        f"shorter content, or a larger 'pages' in templates/{job.fmt.name}/format.yaml")])
+
+
+def _overflow_mm(pages, budget: int) -> float:
+    """What runs past the budget's pages, less what those pages leave blank (a block
+    that may not break moves whole to the next page): roughly what has to be cut."""
+    continued = [{id(box.element) for box in _content_boxes(page)} for page in pages[1:]]
+    used = [_used_height(page, later) for page, later in zip(pages, continued + [set()])]
+    blank = sum(page._page_box.height - height
+                for page, height in zip(pages[:budget], used))
+    return (sum(used[budget:]) - blank) * 25.4 / 96
+
+
+def _content_boxes(page):
+    """The boxes of the page area; not the running headers and footers."""
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    for child in page._page_box.children:
+        if not isinstance(child, MarginBox):
+            yield from child.descendants()
+
+
+def _used_height(page, continued: set) -> float:
+    """CSS px from the top of the page area to the foot of its lowest box.  A block
+    that goes on to the next page (``continued``) is stretched to this page's foot,
+    so of such a block only the lines count."""
+    from weasyprint.formatting_structure.boxes import LineBox
+
+    top = page._page_box.content_box_y()
+    bottoms = [box.border_box_y() + box.border_height() for box in _content_boxes(page)
+               if isinstance(box, LineBox) or id(box.element) not in continued]
+    return max(bottoms, default=top) - top
 
 
 def check_coverage(job) -> None:
