@@ -42,7 +42,7 @@ def one_meeting(project: Path, meeting_id: str, out_root: Path, known) -> Meetin
         status.lines.append(f"{fmt.name:<20} {', '.join(fmt.outputs):<10} {state:<12} "
                             f"from {source}")
     for name, reason in meeting.skipped:
-        status.lines.append(f"{name:<20} {'':<10} {'not built':<12} {reason}")
+        status.lines.append(f"{name:<20} {'':<10} {'skipped':<12} {reason}")
     return status
 
 
