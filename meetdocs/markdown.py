@@ -3,7 +3,8 @@
 Raw HTML in Markdown is escaped, not passed through: the PDFs are distributed
 publicly and the authors are not programmers, so ``<script>``, ``<iframe>`` or a
 ``<link rel=attachment>`` must come out as visible text, never as markup.  Images may
-only name files inside the meeting folder; links only http(s) and mailto.
+only name files inside the meeting folder, and must be what their names say
+(``images``); links only http(s) and mailto.
 
 Chinese needs one more step: Markdown turns a line break inside a paragraph into a
 space, which is right between English words and wrong between CJK characters (the
@@ -24,6 +25,7 @@ import markdown
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.treeprocessors import Treeprocessor
 
+from . import images
 from .errors import Problem
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists", "admonition"]
@@ -166,7 +168,7 @@ class MarkdownJob:
 
     def image(self, img):
         src = img.get("src", "")
-        needle = (f"{img.get('alt', '')}]({src}", f"]({src}", src)
+        needle = (f"{img.get('alt', '')}]({src}", f"]({src}", f'src="{src}"', src)
         parts = urlsplit(src)
         target = (self.folder / unquote(parts.path)).resolve()
         if parts.scheme or parts.netloc or src.startswith(("/", "\\")):
@@ -177,6 +179,8 @@ class MarkdownJob:
                       "a path that stays inside the folder", src)
         elif not target.is_file():
             self.fail(needle, "the image file does not exist", found=src)
+        elif (refused := images.check(target, src)):
+            self.fail(needle, refused.message, refused.expected, refused.found)
         else:
             img.set("src", quote(target.relative_to(self.folder.resolve()).as_posix()))
 
@@ -199,6 +203,8 @@ def to_html(document, folder: Path, shown: Path) -> MarkdownJob:
     """Convert; the job holds ``html``, ``headings`` and ``problems``."""
     job = MarkdownJob(document, folder, shown)
     job.html = job.convert()
+    # The tree is visited parent by parent, not in reading order.
+    job.problems.sort(key=lambda problem: problem.line or 0)
     return job
 
 

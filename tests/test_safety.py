@@ -3,13 +3,17 @@ and a failed build leaves the previous output as it was."""
 
 from __future__ import annotations
 
+import struct
+import sys
+import zlib
+
 import pytest
 
-from conftest import DATA
+from conftest import DATA, PROJECT
 from meetdocs.errors import BuildError
 from meetdocs.pipeline import build_meeting
 from meetdocs.writers.pdf import _fetcher_class
-from readback import pdf_text
+from readback import pdf_text, run
 
 
 def test_raw_html_and_template_syntax_are_printed_literally(project):
@@ -68,3 +72,31 @@ def test_a_character_no_font_covers_stops_the_build_before_any_pdf(project):
     assert "briefing.md:19: U+1F600 '😀' is in no font of this format" in message
     assert "briefing.md:19: U+E000" in message
     assert not (root / "output" / "minimal").exists()
+
+
+def png_bomb(path, side: int = 30000) -> None:
+    """A real bomb: side×side black pixels, every row present, zlib-packed to 109 KB;
+    decoding it takes 900 MB."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data +
+                struct.pack(">I", zlib.crc32(kind + data)))
+    packer, rows = zlib.compressobj(9), bytes(1 + (side + 7) // 8) * 1000
+    idat = b"".join(packer.compress(rows) for _ in range(side // 1000)) + packer.flush()
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1-bit grey
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) +
+                     chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+
+
+def test_a_decompression_bomb_is_refused_on_its_header_with_flat_memory(tmp_path):
+    """A fresh process, so that its peak memory (VmHWM, which unlike ru_maxrss does
+    not carry over the forked test process's) is the check's own."""
+    png_bomb(tmp_path / "bomb.png")
+    script = ("import sys; from pathlib import Path; "
+              "from meetdocs.images import check; "
+              "print(check(Path(sys.argv[1]), 'bomb.png').found); "
+              "print(open('/proc/self/status').read())")
+    output = run(sys.executable, "-c", script, str(tmp_path / "bomb.png"), cwd=PROJECT)
+    found, status = output.split("\n", 1)
+    assert found == "30000×30000 = 900,000,000 pixels"
+    peak_kb = int(status.split("VmHWM:")[1].split()[0])
+    assert peak_kb < 150 * 1024
