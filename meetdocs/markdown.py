@@ -2,9 +2,10 @@
 
 Raw HTML in Markdown is escaped, not passed through: the PDFs are distributed
 publicly and the authors are not programmers, so ``<script>``, ``<iframe>`` or a
-``<link rel=attachment>`` must come out as visible text, never as markup.  Images may
-only name files inside the meeting folder, and must be what their names say
-(``images``); links only http(s) and mailto.
+``<link rel=attachment>`` must come out as visible text, never as markup; for the
+same reason an attribute list (``{: ...}``) may set only a class, id, lang or title.
+Images may only name files inside the meeting folder, and must be what their names
+say (``images``); links only http(s) and mailto.
 
 Chinese needs one more step: Markdown turns a line break inside a paragraph into a
 space, which is right between English words and wrong between CJK characters (the
@@ -32,6 +33,13 @@ EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists", "admonition"]
 _BREAK = re.compile(r"(.)\n(.)", re.S)
 LINK_SCHEMES = ("http", "https", "mailto")
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# What an attribute list ({: ...}) may set, beside what Markdown itself writes:
+# anything more reaches WeasyPrint as markup (rel="attachment" embeds the linked
+# file in the PDF; style can fetch url(...)).
+ATTRIBUTES = {"id", "class", "lang", "title"}
+TAG_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "ol": {"start"},
+                  "th": {"style"}, "td": {"style"}}
+_ALIGN = re.compile(r"^text-align: (left|right|center);$")  # tables' column alignment
 # The footnotes extension leaves a placeholder for a no-break space before its backlink.
 _TRAILING_SPACE = re.compile(f"(\\s|{re.escape(NBSP_PLACEHOLDER)})+$")
 
@@ -73,6 +81,7 @@ class ContentTreeprocessor(Treeprocessor):
             parent.tail = join_cjk_breaks(parent.tail) if parent.tail else parent.tail
 
     def visit(self, parent, element):
+        self.job.attributes(element)
         if element.tag == "div" and "admonition" in element.get("class", "").split():
             make_box(element)
         if element.tag in HEADINGS:
@@ -161,6 +170,15 @@ class MarkdownJob:
         self.headings.append({"level": int(element.tag[1]), "text": text,
                               "id": element.get("id"),
                               "numbered": "unnumbered" not in element.get("class", "")})
+
+    def attributes(self, element):
+        for name, value in element.attrib.items():
+            if name in ATTRIBUTES or (name in TAG_ATTRIBUTES.get(element.tag, ())
+                                      and (name != "style" or _ALIGN.match(value))):
+                continue
+            written = (f'{name}="{value}"', f"{name}='{value}'", f"{name}={value}", name)
+            self.fail(written, f"the attribute '{name}' cannot be set in Markdown",
+                      "only .class, #id, lang or title between { }", f'{name}="{value}"')
 
     def fail(self, needle, message, expected=None, found=None):
         line = source_line(self.document.body, needle, self.document.body_line)
