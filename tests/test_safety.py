@@ -9,11 +9,20 @@ import zlib
 
 import pytest
 
+import audit
 from conftest import DATA, PROJECT
 from meetdocs.errors import BuildError
+from meetdocs.formats import discover
 from meetdocs.pipeline import build_meeting
+from meetdocs.writers import WRITERS, Job, pdf
 from meetdocs.writers.pdf import _fetcher_class
-from readback import pdf_text, run
+from readback import pdf_text, run, squeeze
+
+HOSTILE_HTML = ['<a rel="attachment" href="file:///etc/hosts">附件</a>',
+                '<base href="file:///etc/">',
+                "<style>@import url(file:///etc/passwd);</style>",
+                '<iframe src="file:///etc/passwd"></iframe>',
+                '<link rel="attachment" href="file:///etc/passwd">']
 
 
 def test_raw_html_and_template_syntax_are_printed_literally(project):
@@ -72,6 +81,72 @@ def test_a_character_no_font_covers_stops_the_build_before_any_pdf(project):
     assert "briefing.md:19: U+1F600 '😀' is in no font of this format" in message
     assert "briefing.md:19: U+E000" in message
     assert not (root / "output" / "minimal").exists()
+
+
+def test_hostile_html_is_printed_embeds_nothing_and_reads_nothing_outside(project):
+    root = project(**{"hostile-html": DATA / "valid" / "hostile-html"})
+    with audit.recording() as (opened, connected):
+        written = build_meeting(root, "hostile-html", root / "output").files
+    pdfs = sorted(path for path in written if path.suffix == ".pdf")
+    assert len(pdfs) == 2
+    for path in pdfs:
+        assert run("pdfdetach", "-list", str(path)).strip() == "0 embedded files"
+    text = squeeze(pdf_text(pdfs[0]))
+    assert all(squeeze(line) in text for line in HOSTILE_HTML)
+    assert '<objectdata="file:///etc/passwd"></object>' in squeeze(pdf_text(pdfs[1]))
+    # The package is imported from the repository in this process.
+    roots = audit.allowed_roots(root) + [str(PROJECT / "meetdocs")]
+    assert audit.outside(opened, roots) == []
+    assert not set(opened) & set(audit.TARGETS)
+    assert connected == []
+
+
+def svg_job(root, svg: str) -> Job:
+    """A PDF job whose HTML names an SVG directly, as if the Markdown check had
+    missed it: what the PDF writer's own fetcher does on its own."""
+    folder = root / "content" / "minimal"
+    (folder / "images").mkdir()
+    (folder / "images" / "evil.svg").write_text(svg, encoding="utf-8")
+    html = '<html><body><p>圖</p><img src="images/evil.svg"></body></html>'
+    fmt = discover(root, WRITERS)["briefing"]
+    return Job(root, folder, fmt, html, "content/minimal/briefing.md",
+               "![圖](images/evil.svg)", 9)
+
+
+@pytest.mark.parametrize("reference", [
+    '<image href="file:///etc/passwd" width="9" height="9"/>',
+    '<image href="../../../x.png" width="9" height="9"/>',
+    '<image xlink:href="http://example.com/x.png" width="9" height="9"/>'])
+def test_the_pdf_fetcher_refuses_what_an_svg_names_outside(project, reference):
+    root = project(minimal=DATA / "valid" / "minimal")
+    job = svg_job(root, '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink='
+                  f'"http://www.w3.org/1999/xlink" width="9" height="9">{reference}</svg>')
+    with audit.recording() as (opened, connected), pytest.raises(BuildError) as caught:
+        pdf.write(job)
+    problem = caught.value.problems[0]
+    assert str(problem.path) == "content/minimal/briefing.md"
+    assert "refers to a file that is missing or outside" in problem.message
+    assert ("x.png" if "x.png" in reference else "passwd" if "passwd" in reference
+            else "http://example.com/x.png") in problem.found
+    assert not set(opened) & set(audit.TARGETS)
+    assert not [path for path in opened if path.endswith("/x.png")]
+    assert connected == []
+
+
+@pytest.mark.parametrize("svg", [
+    '<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY s SYSTEM "file:///etc/passwd">]>\n'
+    '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><text y="9">&s;</text>'
+    '</svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><style>@import '
+    'url(file:///etc/passwd);</style><rect width="9" height="9"/></svg>'])
+def test_svg_entities_and_imports_read_nothing_even_past_the_markdown_check(project, svg):
+    """WeasyPrint's XML parser does not load external entities, and its SVG @import
+    fails before fetching; the Markdown check refuses both first in any case."""
+    root = project(minimal=DATA / "valid" / "minimal")
+    with audit.recording() as (opened, _):
+        written = pdf.write(svg_job(root, svg))
+    assert written.startswith(b"%PDF")
+    assert not set(opened) & set(audit.TARGETS)
 
 
 def png_bomb(path, side: int = 30000) -> None:

@@ -4,7 +4,8 @@ WeasyPrint's default fetcher opens any local file or URL, and
 ``<link rel="attachment" href="file:///etc/passwd">`` would embed that file in a
 public PDF.  Our fetcher serves ``file:`` URLs under the meeting folder and the
 templates folder and refuses everything else; a refusal or a missing file stops the
-build instead of being logged and skipped.
+build instead of being logged and skipped (WeasyPrint only logs a refusal met while
+drawing an SVG, so the fetcher's refusals are checked again after rendering).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..errors import BuildError, Problem
+from ..markdown import source_line
 from . import fonts
 
 PDF_OPTIONS = {"pdf_variant": "pdf/a-3b", "pdf_tags": True, "full_fonts": False,
@@ -73,12 +75,23 @@ def write(job) -> bytes:
         with _quiet():
             document = html.render(stylesheets=css, **styles, **PDF_OPTIONS)
             check_budget(job, document)
-            return document.write_pdf(**PDF_OPTIONS)
+            data = document.write_pdf(**PDF_OPTIONS)
     except FatalURLFetchingError as exc:
-        refused = ", ".join(fetcher.refused) or str(exc)
-        raise BuildError([Problem(job.shown, None, "the document refers to a file "
-                                  "that is missing or outside the meeting and "
-                                  "templates folders", found=refused)]) from exc
+        raise BuildError([refused(job, fetcher.refused or [str(exc)])]) from exc
+    if fetcher.refused:
+        # WeasyPrint catches a refusal met inside an SVG and leaves the picture out.
+        raise BuildError([refused(job, fetcher.refused)])
+    return data
+
+
+def refused(job, urls: list[str]) -> Problem:
+    """The fetcher's refusal, at the Markdown line that names the file if one does
+    (an SVG's own references are not in the Markdown: then the line is unknown)."""
+    names = [unquote(urlsplit(url).path).rpartition("/")[2] for url in urls]
+    line = source_line(job.source, [name for name in names if name], job.source_line)
+    return Problem(job.shown, line, "the document refers to a file that is missing "
+                   "or outside the meeting and templates folders", "files inside "
+                   "the meeting folder", ", ".join(urls))
 
 
 def check_budget(job, document) -> None:
