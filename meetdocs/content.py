@@ -12,7 +12,7 @@ import difflib
 import re
 from pathlib import Path
 
-from . import schema, yamlread
+from . import limits, schema, yamlread
 from .errors import BuildError, Problem, Problems
 from .model import Delegation, Document, Event, Meeting, Person, Priority, Term
 
@@ -39,8 +39,19 @@ def rel(path: Path, root: Path) -> Path:
 
 
 def read_text(path: Path, shown: Path) -> tuple[str, list[Problem]]:
-    """Decode a content file as UTF-8 (a BOM and CRLF are accepted)."""
-    data = path.read_bytes()
+    """Decode a content file as UTF-8 (a BOM and CRLF are accepted); never read
+    more than ``limits.MAX_FILE_BYTES`` of it."""
+    if not path.is_file():  # a FIFO or device named *.md would block or never end
+        return "", [Problem(shown, None, "not a regular file", "a text file",
+                            "a folder, device or pipe")]
+    with open(path, "rb") as handle:
+        data = handle.read(limits.MAX_FILE_BYTES + 1)
+    if len(data) > limits.MAX_FILE_BYTES:
+        line = data[:limits.MAX_FILE_BYTES].count(b"\n") + 1
+        return "", [Problem(shown, line, "the file passes the size limit on this "
+                            "line; split it into several documents",
+                            f"at most {limits.MAX_FILE_BYTES // 1024:,} KB",
+                            f"{path.stat().st_size / 2**20:.1f} MB")]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "", [Problem(shown, None, "the file is in UTF-16; save it as UTF-8")]
     try:

@@ -5,7 +5,8 @@ publicly and the authors are not programmers, so ``<script>``, ``<iframe>`` or a
 ``<link rel=attachment>`` must come out as visible text, never as markup; for the
 same reason an attribute list (``{: ...}``) may set only a class, id, lang or title.
 Images may only name files inside the meeting folder, and must be what their names
-say (``images``); links only http(s) and mailto.
+say (``images``); links only http(s) and mailto.  Content too large or too deeply
+nested to typeset is refused before conversion (``limits``).
 
 Chinese needs one more step: Markdown turns a line break inside a paragraph into a
 space, which is right between English words and wrong between CJK characters (the
@@ -26,7 +27,7 @@ import markdown
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.treeprocessors import Treeprocessor
 
-from . import images
+from . import images, limits
 from .errors import Problem
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists", "admonition"]
@@ -73,6 +74,11 @@ class ContentTreeprocessor(Treeprocessor):
         self.job = job
 
     def run(self, root):
+        depth, deepest = limits.deepest_element(root)
+        if depth > limits.MAX_DEPTH:
+            self.job.too_deep(depth, "".join(deepest.itertext()).strip()[:20])
+            root.clear()  # serializing it would overflow the stack too
+            return
         inline_footnotes(root)
         for parent in root.iter():
             for child in list(parent):
@@ -209,18 +215,48 @@ class MarkdownJob:
             self.fail((f"{text}]({href}", f"]({href}", href), "a link must be a web address",
                       "http://, https:// or mailto:", href)
 
+    def within_limits(self) -> bool:
+        """Refuse at once what would take minutes to typeset (see ``limits``)."""
+        if (over := limits.too_many_rows(self.document.body)):
+            index, rows = over
+            self.problems.append(Problem(
+                self.shown, self.document.body_line + index, "the tables of this "
+                f"document pass {limits.MAX_TABLE_ROWS:,} rows on this line; split "
+                "the document or summarise the data", f"at most "
+                f"{limits.MAX_TABLE_ROWS:,} table rows in a document", f"{rows:,} rows"))
+        if (deep := limits.too_deep_line(self.document.body)):
+            index, depth = deep
+            self.problems.append(Problem(
+                self.shown, self.document.body_line + index, "this line is nested too "
+                "deeply (quotes '>' and 4-space indents inside one another)",
+                f"at most {limits.MAX_NESTING} levels", f"{depth} levels"))
+        return not self.problems
+
+    def too_deep(self, depth: int, text: str = ""):
+        line = source_line(self.document.body, text, self.document.body_line) \
+            if text else None
+        line = line or self.document.body_line + limits.deepest_line(self.document.body)
+        self.problems.append(Problem(
+            self.shown, line, "the text is nested too deeply to typeset (lists, "
+            "quotes or emphasis inside one another)", f"at most {limits.MAX_DEPTH} "
+            "levels", f"{depth} levels" if depth else "more than Markdown can read"))
+
     def convert(self) -> str:
         md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(ContentTreeprocessor(md, self), "meetdocs", 1)
-        return md.convert(self.document.body)
+        try:
+            return md.convert(self.document.body)
+        except RecursionError:  # Python-Markdown's own parser, at ~250 list levels
+            self.too_deep(0)
+            return ""
 
 
 def to_html(document, folder: Path, shown: Path) -> MarkdownJob:
     """Convert; the job holds ``html``, ``headings`` and ``problems``."""
     job = MarkdownJob(document, folder, shown)
-    job.html = job.convert()
+    job.html = job.convert() if job.within_limits() else ""
     # The tree is visited parent by parent, not in reading order.
     job.problems.sort(key=lambda problem: problem.line or 0)
     return job
