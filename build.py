@@ -28,10 +28,11 @@ STAMP = VENV / ".lock-sha256"
 SYSTEM_PACKAGES = ["fonts-noto-cjk", "fonts-cns11643-kai", "fonts-noto-core",
                    "libharfbuzz-subset0", "libpango-1.0-0", "libpangoft2-1.0-0",
                    "fontconfig"]
-# The test suite reads the outputs back the way a checker does, and drives the live
-# preview (build.py serve) in headless Chromium.
+# The test suite reads the outputs back the way a checker does, drives the live
+# preview (build.py serve) in headless Chromium, and watches a build with strace
+# (tests/test_isolation.py).
 TEST_PACKAGES = ["poppler-utils", "qpdf", "libreoffice-writer-nogui", "pandoc",
-                 "chromium"]
+                 "chromium", "strace"]
 
 
 def missing_packages(names):

@@ -10,8 +10,11 @@ drawing an SVG, so the fetcher's refusals are checked again after rendering).
 
 from __future__ import annotations
 
+import ctypes.util
 import logging
 import mimetypes
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -21,9 +24,46 @@ from . import fonts
 
 PDF_OPTIONS = {"pdf_variant": "pdf/a-3b", "pdf_tags": True, "full_fonts": False,
                "hinting": False, "optimize_images": True}
+# The types of the files the fetcher serves, fixed here: the standard library's
+# table would be filled from /etc/mime.types, a read outside the project that
+# could make two machines label the same file differently.
+MIME_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+              ".gif": "image/gif", ".svg": "image/svg+xml", ".css": "text/css",
+              ".ttf": "font/ttf", ".otf": "font/otf", ".ttc": "font/collection",
+              ".woff": "font/woff", ".woff2": "font/woff2"}
+
+
+def _import_weasyprint():
+    """Import WeasyPrint without the two reads outside the project its import does.
+
+    It builds a ``mimetypes`` database at import, which reads /etc/mime.types (our
+    fetcher names its types itself).  And for each library name it tries that is
+    not a Linux soname, cffi asks ``ctypes.util.find_library``, which on Linux runs
+    ldconfig, gcc and ld: 86 processes and 0.15 s per build, to find nothing that
+    the ``.so.0`` name tried next does not load directly.
+    """
+    if not mimetypes.inited:
+        mimetypes.knownfiles = []
+        mimetypes.init()
+    with _no_library_search():
+        import weasyprint
+    return weasyprint
+
+
+@contextmanager
+def _no_library_search():
+    if sys.platform != "linux" or "weasyprint" in sys.modules:
+        yield  # elsewhere the search is how WeasyPrint finds its libraries
+        return
+    saved, ctypes.util.find_library = ctypes.util.find_library, lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = saved
 
 
 def _fetcher_class():
+    _import_weasyprint()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class SandboxFetcher(URLFetcher):
@@ -37,7 +77,7 @@ def _fetcher_class():
             if path is None:
                 self.refused.append(url)
                 raise ValueError(f"refused: {url}")
-            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
             return URLFetcherResponse(url, body=path.read_bytes(),
                                       headers={"Content-Type": mime})
 
@@ -58,6 +98,7 @@ def write(job) -> bytes:
     """Render ``job.html`` to PDF bytes; fonts and sources checked first."""
     fonts.require(job.fmt.fonts)
     check_coverage(job)
+    _import_weasyprint()
     from weasyprint import CSS, HTML
     from weasyprint.css.counters import CounterStyle
     from weasyprint.text.fonts import FontConfiguration
