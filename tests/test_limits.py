@@ -73,8 +73,8 @@ def test_a_list_nested_past_the_limit_is_refused_before_markdown(briefing, no_ma
     first = append(briefing, "".join("    " * n + f"- 第{n}層\n" for n in range(40)))
     assert problems_of(briefing) == [
         f"{SHOWN}:{first + limits.MAX_NESTING + 1}: this line is nested too deeply "
-        "(quotes '>' and 4-space indents inside one another); expected at most 16 "
-        "levels, found 17 levels"]
+        "(quotes '>' and 4-space indents inside one another); expected at most "
+        f"{limits.MAX_NESTING} levels, found {limits.MAX_NESTING + 1} levels"]
 
 
 def test_emphasis_nested_past_the_limit_is_refused_before_weasyprint(briefing):
@@ -82,7 +82,7 @@ def test_emphasis_nested_past_the_limit_is_refused_before_weasyprint(briefing):
     [problem] = problems_of(briefing)
     assert problem.startswith(f"{SHOWN}:{line}: the text is nested too deeply to "
                               "typeset (lists, quotes or emphasis inside one another); "
-                              "expected at most 32 levels, found ")
+                              f"expected at most {limits.MAX_DEPTH} levels, found ")
 
 
 def test_markdown_overflowing_its_stack_is_a_problem_not_a_crash(briefing, monkeypatch):
@@ -92,15 +92,17 @@ def test_markdown_overflowing_its_stack_is_a_problem_not_a_crash(briefing, monke
     monkeypatch.setattr("markdown.Markdown.convert", overflow)
     assert problems_of(briefing) == [
         f"{SHOWN}:{first}: the text is nested too deeply to typeset (lists, quotes or "
-        "emphasis inside one another); expected at most 32 levels, found more than "
-        "Markdown can read"]
+        f"emphasis inside one another); expected at most {limits.MAX_DEPTH} levels, "
+        "found more than Markdown can read"]
 
 
 def test_a_document_at_the_nesting_limits_builds(briefing):
     """The limits stay below what WeasyPrint can lay out (it overflows its stack
-    at a hundred nested lists)."""
-    append(briefing, "".join("    " * n + f"- 第{n}層\n" for n in range(limits.MAX_NESTING))
-           + "\n" + "*" * 30 + "強調" + "*" * 30 + "\n")
+    at a hundred nested lists): the deepest list allowed, its last item a loose
+    paragraph with a link in emphasis."""
+    levels = "".join("    " * n + f"- 第{n}層\n" for n in range(limits.MAX_NESTING))
+    last = "    " * limits.MAX_NESTING + "**[網站](https://www.apec.org)**\n"
+    append(briefing, levels + "\n" + last)
     root = briefing.parents[2]
     outcome = build_meeting(root, "minimal", root / "output")
     assert outcome.written[0].read_bytes().startswith(b"%PDF")
