@@ -101,16 +101,16 @@ def test_hostile_html_is_printed_embeds_nothing_and_reads_nothing_outside(projec
     assert connected == []
 
 
-def svg_job(root, svg: str) -> Job:
-    """A PDF job whose HTML names an SVG directly, as if the Markdown check had
-    missed it: what the PDF writer's own fetcher does on its own."""
+def direct_job(root, text: str, name: str = "evil.svg") -> Job:
+    """A PDF job whose HTML names an image directly, as if the Markdown check had
+    missed it: what the PDF writer does on its own."""
     folder = root / "content" / "minimal"
     (folder / "images").mkdir()
-    (folder / "images" / "evil.svg").write_text(svg, encoding="utf-8")
-    html = '<html><body><p>圖</p><img src="images/evil.svg"></body></html>'
+    (folder / "images" / name).write_text(text, encoding="utf-8")
+    html = f'<html><body><p>圖</p><img src="images/{name}"></body></html>'
     fmt = discover(root, WRITERS)["briefing"]
     return Job(root, folder, fmt, html, "content/minimal/briefing.md",
-               "![圖](images/evil.svg)", 9)
+               f"前文\n\n![圖](images/{name})", 9)
 
 
 @pytest.mark.parametrize("reference", [
@@ -119,7 +119,7 @@ def svg_job(root, svg: str) -> Job:
     '<image xlink:href="http://example.com/x.png" width="9" height="9"/>'])
 def test_the_pdf_fetcher_refuses_what_an_svg_names_outside(project, reference):
     root = project(minimal=DATA / "valid" / "minimal")
-    job = svg_job(root, '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink='
+    job = direct_job(root, '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink='
                   f'"http://www.w3.org/1999/xlink" width="9" height="9">{reference}</svg>')
     with audit.recording() as (opened, connected), pytest.raises(BuildError) as caught:
         pdf.write(job)
@@ -143,10 +143,20 @@ def test_svg_entities_and_imports_read_nothing_even_past_the_markdown_check(proj
     """WeasyPrint's XML parser does not load external entities, and its SVG @import
     fails before fetching; the Markdown check refuses both first in any case."""
     root = project(minimal=DATA / "valid" / "minimal")
-    with audit.recording() as (opened, _):
-        written = pdf.write(svg_job(root, svg))
-    assert written.startswith(b"%PDF")
+    with audit.recording() as (opened, _), pytest.raises(BuildError):
+        pdf.write(direct_job(root, svg))
     assert not set(opened) & set(audit.TARGETS)
+
+
+def test_an_image_weasyprint_cannot_draw_fails_the_build_at_its_line(project):
+    """WeasyPrint only logs an image it cannot load and writes the PDF without it."""
+    root = project(minimal=DATA / "valid" / "minimal")
+    with pytest.raises(BuildError) as caught:
+        pdf.write(direct_job(root, "會議紀錄，不是圖片。", "notes.png"))
+    assert str(caught.value) == (
+        "content/minimal/briefing.md:11: the image images/notes.png could not be "
+        "drawn; the PDF would be missing it; expected an image file WeasyPrint can "
+        "read, found images/notes.png")
 
 
 def png_bomb(path, side: int = 30000) -> None:

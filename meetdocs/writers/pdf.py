@@ -113,7 +113,7 @@ def write(job) -> bytes:
                for sheet in job.fmt.stylesheets(job.folder)]
         html = HTML(string=job.html, base_url=job.folder.resolve().as_uri() + "/",
                     url_fetcher=fetcher)
-        with _quiet():
+        with _quiet() as log:
             document = html.render(stylesheets=css, **styles, **PDF_OPTIONS)
             check_budget(job, document)
             data = document.write_pdf(**PDF_OPTIONS)
@@ -122,6 +122,8 @@ def write(job) -> bytes:
     if fetcher.refused:
         # WeasyPrint catches a refusal met inside an SVG and leaves the picture out.
         raise BuildError([refused(job, fetcher.refused)])
+    if log.dropped:
+        raise BuildError([not_drawn(job, url) for url in dict.fromkeys(log.dropped)])
     return data
 
 
@@ -178,6 +180,15 @@ def _used_height(page, continued: set) -> float:
     return max(bottoms, default=top) - top
 
 
+def not_drawn(job, url: str) -> Problem:
+    """An image WeasyPrint could not load or draw, at the Markdown line naming it."""
+    path, folder = Path(unquote(urlsplit(url).path)), job.folder.resolve()
+    shown = path.relative_to(folder).as_posix() if path.is_relative_to(folder) else url
+    return Problem(job.shown, source_line(job.source, shown, job.source_line),
+                   f"the image {shown} could not be drawn; the PDF would be missing "
+                   "it", "an image file WeasyPrint can read", shown)
+
+
 def check_coverage(job) -> None:
     missing = fonts.uncovered(job.text, job.fmt.fonts)
     if missing:
@@ -186,13 +197,28 @@ def check_coverage(job) -> None:
                                      "would print as an empty box") for char in missing])
 
 
-class _quiet:
-    """WeasyPrint logs CSS it ignores at WARNING; the CLI shows them with --debug."""
+class _quiet(logging.Handler):
+    """WeasyPrint logs CSS it ignores at WARNING (the CLI shows them with --debug),
+    and an image it cannot load or draw at ERROR, going on without it: those are
+    kept, so that no PDF is written with a picture missing."""
+
+    DROPPED = ("Failed to load image", "Failed to render SVG image")
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.dropped: list[str] = []
+
+    def emit(self, record):
+        if str(record.msg).startswith(self.DROPPED) and record.args:
+            self.dropped.append(str(record.args[0]))
 
     def __enter__(self):
         self.logger = logging.getLogger("weasyprint")
         self.level = self.logger.level
         self.logger.setLevel(logging.ERROR)
+        self.logger.addHandler(self)
+        return self
 
     def __exit__(self, *exc):
+        self.logger.removeHandler(self)
         self.logger.setLevel(self.level)
