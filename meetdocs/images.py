@@ -37,6 +37,7 @@ MAX_IMAGE_BYTES = 30 * 1024 * 1024
 RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF"}
 _FORMATS = ("PNG", "JPEG", "GIF")  # the only Pillow decoders ever tried
 SVG = ".svg"
+KINDS = (*RASTER, SVG)  # the names of the files checked here
 EXPECTED = "a PNG, JPEG or GIF image (or SVG for PDF-only formats)"
 _SVG_NS = "{http://www.w3.org/2000/svg}"
 _URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.I | re.S)

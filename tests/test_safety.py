@@ -11,6 +11,7 @@ import pytest
 
 import audit
 from conftest import DATA, PROJECT
+from meetdocs import images
 from meetdocs.errors import BuildError
 from meetdocs.formats import discover
 from meetdocs.pipeline import build_meeting
@@ -101,26 +102,48 @@ def test_hostile_html_is_printed_embeds_nothing_and_reads_nothing_outside(projec
     assert connected == []
 
 
-def direct_job(root, text: str, name: str = "evil.svg") -> Job:
-    """A PDF job whose HTML names an image directly, as if the Markdown check had
-    missed it: what the PDF writer does on its own."""
+def direct_job(root, data: str | bytes, name: str = "evil.svg",
+               html: str = '<p>圖</p><img src="images/{name}">') -> Job:
+    """A PDF job whose HTML names an image directly, past the Markdown checks:
+    what the PDF writer does on its own."""
     folder = root / "content" / "minimal"
     (folder / "images").mkdir()
-    (folder / "images" / name).write_text(text, encoding="utf-8")
-    html = f'<html><body><p>圖</p><img src="images/{name}"></body></html>'
+    image = folder / "images" / name
+    image.write_bytes(data if isinstance(data, bytes) else data.encode())
+    html = f"<html><body>{html.format(name=name)}</body></html>"
     fmt = discover(root, WRITERS)["briefing"]
     return Job(root, folder, fmt, html, "content/minimal/briefing.md",
                f"前文\n\n![圖](images/{name})", 9)
+
+
+@pytest.fixture
+def no_image_checks(monkeypatch):
+    """As if images.check had missed something: the layers under it must hold."""
+    monkeypatch.setattr(images, "check", lambda path, src: None)
+
+
+def test_the_pdf_fetcher_checks_images_that_a_stylesheet_names(project):
+    """A meeting's own templates are content too; an image their CSS names gets
+    the checks an image in the Markdown gets."""
+    root = project(minimal=DATA / "valid" / "minimal")
+    bomb = DATA / "invalid" / "images-not-what-they-claim" / "images" / "bomb.png"
+    job = direct_job(root, bomb.read_bytes(), "bomb.png",
+                     '<p style="background: url(images/{name})">圖</p>')
+    with pytest.raises(BuildError) as caught:
+        pdf.write(job)
+    assert str(caught.value).startswith(
+        "content/minimal/briefing.md:11: the image bomb.png has too many pixels")
 
 
 @pytest.mark.parametrize("reference", [
     '<image href="file:///etc/passwd" width="9" height="9"/>',
     '<image href="../../../x.png" width="9" height="9"/>',
     '<image xlink:href="http://example.com/x.png" width="9" height="9"/>'])
-def test_the_pdf_fetcher_refuses_what_an_svg_names_outside(project, reference):
+def test_the_pdf_fetcher_refuses_what_an_svg_names_outside(project, reference,
+                                                          no_image_checks):
     root = project(minimal=DATA / "valid" / "minimal")
     job = direct_job(root, '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink='
-                  f'"http://www.w3.org/1999/xlink" width="9" height="9">{reference}</svg>')
+                     f'"http://www.w3.org/1999/xlink" width="9" height="9">{reference}</svg>')
     with audit.recording() as (opened, connected), pytest.raises(BuildError) as caught:
         pdf.write(job)
     problem = caught.value.problems[0]
@@ -139,16 +162,18 @@ def test_the_pdf_fetcher_refuses_what_an_svg_names_outside(project, reference):
     '</svg>',
     '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><style>@import '
     'url(file:///etc/passwd);</style><rect width="9" height="9"/></svg>'])
-def test_svg_entities_and_imports_read_nothing_even_past_the_markdown_check(project, svg):
+def test_svg_entities_and_imports_read_nothing_past_the_image_checks(project, svg,
+                                                                     no_image_checks):
     """WeasyPrint's XML parser does not load external entities, and its SVG @import
-    fails before fetching; the Markdown check refuses both first in any case."""
+    fails before fetching; the picture cannot be drawn, which fails the build."""
     root = project(minimal=DATA / "valid" / "minimal")
-    with audit.recording() as (opened, _), pytest.raises(BuildError):
+    with audit.recording() as (opened, _), pytest.raises(BuildError, match="could not"):
         pdf.write(direct_job(root, svg))
     assert not set(opened) & set(audit.TARGETS)
 
 
-def test_an_image_weasyprint_cannot_draw_fails_the_build_at_its_line(project):
+def test_an_image_weasyprint_cannot_draw_fails_the_build_at_its_line(project,
+                                                                     no_image_checks):
     """WeasyPrint only logs an image it cannot load and writes the PDF without it."""
     root = project(minimal=DATA / "valid" / "minimal")
     with pytest.raises(BuildError) as caught:

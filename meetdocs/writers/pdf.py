@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .. import images
 from ..errors import BuildError, Problem
 from ..markdown import source_line
 from . import fonts
@@ -70,12 +71,16 @@ def _fetcher_class():
         def __init__(self, roots: list[Path]):
             super().__init__(fail_on_errors=True, allowed_protocols=("file",))
             self.roots = [root.resolve() for root in roots]
-            self.refused: list[str] = []
+            self.refused: dict[str, images.Refusal | None] = {}
 
         def fetch(self, url, headers=None):
-            path = self.resolve(url)
-            if path is None:
-                self.refused.append(url)
+            path, why = self.resolve(url), None
+            # An image named by a stylesheet (a meeting's own templates are content
+            # too) or an SVG gets the checks the Markdown's images get.
+            if path is not None and path.suffix.lower() in images.KINDS:
+                why = images.check(path, path.name)
+            if path is None or why:
+                self.refused[url] = why
                 raise ValueError(f"refused: {url}")
             mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
             return URLFetcherResponse(url, body=path.read_bytes(),
@@ -118,23 +123,27 @@ def write(job) -> bytes:
             check_budget(job, document)
             data = document.write_pdf(**PDF_OPTIONS)
     except FatalURLFetchingError as exc:
-        raise BuildError([refused(job, fetcher.refused or [str(exc)])]) from exc
+        raise BuildError(refused(job, fetcher.refused or {str(exc): None})) from exc
     if fetcher.refused:
         # WeasyPrint catches a refusal met inside an SVG and leaves the picture out.
-        raise BuildError([refused(job, fetcher.refused)])
+        raise BuildError(refused(job, fetcher.refused))
     if log.dropped:
         raise BuildError([not_drawn(job, url) for url in dict.fromkeys(log.dropped)])
     return data
 
 
-def refused(job, urls: list[str]) -> Problem:
-    """The fetcher's refusal, at the Markdown line that names the file if one does
-    (an SVG's own references are not in the Markdown: then the line is unknown)."""
-    names = [unquote(urlsplit(url).path).rpartition("/")[2] for url in urls]
-    line = source_line(job.source, [name for name in names if name], job.source_line)
-    return Problem(job.shown, line, "the document refers to a file that is missing "
-                   "or outside the meeting and templates folders", "files inside "
-                   "the meeting folder", ", ".join(urls))
+def refused(job, refusals: dict) -> list[Problem]:
+    """The fetcher's refusals, each at the Markdown line that names the file if one
+    does (a stylesheet's or an SVG's references are not in the Markdown)."""
+    problems = []
+    for url, why in refusals.items():
+        name = unquote(urlsplit(url).path).rpartition("/")[2]
+        line = source_line(job.source, name, job.source_line) if name else None
+        why = why or images.Refusal("the document refers to a file that is missing "
+                                    "or outside the meeting and templates folders",
+                                    "files inside the meeting folder", url)
+        problems.append(Problem(job.shown, line, why.message, why.expected, why.found))
+    return problems
 
 
 def check_budget(job, document) -> None:
