@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from . import schema, yamlread
@@ -139,8 +140,11 @@ def check_front_matter_spec(front, shown, problems) -> dict[str, str]:
 def environment(project: Path, fmt: Format, meeting_folder: Path | None = None):
     # FileSystemLoader refuses names that climb out of its folders ("../../etc").
     # A meeting's own templates/ come first: one file there replaces the format's.
+    # Templates are written by people who are not programmers and, in a meeting's
+    # own templates/, are content: the sandbox keeps them to data and filters, so
+    # "{{ cycler.__init__.__globals__.os }}" is an error instead of a shell.
     own = fmt.override_folders(meeting_folder) if meeting_folder else []
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader([*own, fmt.folder, project / "templates"]),
         autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -162,7 +166,7 @@ def render(project: Path, fmt: Format, context: dict,
     except RecursionError as exc:
         raise BuildError([Problem(rel(fmt.folder, project), None, "a template extends "
                                   "or includes itself")]) from exc
-    except (jinja2.UndefinedError, TypeError, ValueError) as exc:
+    except (jinja2.UndefinedError, SecurityError, TypeError, ValueError) as exc:
         path, line = _template_frame(exc, project)
         raise BuildError([Problem(path, line, f"template error: {exc}")]) from exc
 

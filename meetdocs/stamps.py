@@ -34,10 +34,25 @@ def files_under(folder: Path) -> list[Path]:
                   if p.is_file() and not any(part in IGNORED for part in p.parts))
 
 
+# A file larger than this is known by its size and modification time instead of
+# its bytes: hashing must stay cheap even when someone drops a huge file into a
+# meeting, which the content checks then refuse (limits.py).
+HASH_WHOLE_BELOW = 8 * 1024 * 1024
+
+
+def _fingerprint(path: Path) -> bytes:
+    if not path.is_file():
+        return b""
+    stat = path.stat()
+    if stat.st_size >= HASH_WHOLE_BELOW:
+        return f"size {stat.st_size} mtime {stat.st_mtime_ns}".encode()
+    return path.read_bytes()
+
+
 def _feed(digest, paths, root: Path) -> None:
     for path in paths:
         name = os.path.relpath(path, root).encode()
-        data = path.read_bytes() if path.is_file() else b""
+        data = _fingerprint(path)
         digest.update(len(name).to_bytes(4, "big") + name)
         digest.update(len(data).to_bytes(8, "big") + data)
 

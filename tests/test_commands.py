@@ -160,3 +160,22 @@ def test_a_template_that_extends_itself_is_an_error_not_a_crash(project):
                                           encoding="utf-8")
     with pytest.raises(BuildError, match="a template extends or includes itself"):
         build_meeting(root, "minimal", root / "output")
+
+
+@pytest.mark.parametrize("attack", [
+    "{{ cycler.__init__.__globals__.os.popen('echo ran-a-shell').read() }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ meeting.priorities.append(1) }}",
+])
+def test_a_meetings_own_template_cannot_reach_python(project, attack):
+    root = project(minimal=DATA / "valid" / "minimal")
+    own = root / "content" / "minimal" / "templates" / "briefing"
+    own.mkdir(parents=True)
+    (own / "document.html.j2").write_text('{% extends "briefing/document.html.j2" %}\n'
+                                          "{% block header %}" + attack +
+                                          "{% endblock %}\n", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"content/minimal/templates/briefing/"
+                                         r"document.html.j2:2: template error") as caught:
+        build_meeting(root, "minimal", root / "output")
+    assert "ran-a-shell" not in str(caught.value)
+    assert not (root / "output" / "minimal").exists()
