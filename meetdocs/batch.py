@@ -4,8 +4,11 @@ the others.
 The parent process loads and checks each meeting and fills its templates (fast:
 stages 1–3); the documents' outputs (stage 4, where the time goes) are rendered by a
 pool of worker processes, one per core, each of which loads WeasyPrint and the fonts
-once.  Documents, not meetings, are the unit of work, largest first, so that two
-cores stay busy to the end even when one meeting is much bigger than the rest.  A
+once and renders several documents.  Documents, not meetings, are the unit of work,
+largest first, so that two cores stay busy to the end even when one meeting is much
+bigger than the rest; a single meeting of several documents uses both cores too.
+Importing WeasyPrint twice costs nothing in wall time, since the two workers do it at
+once.  ``workers=1`` (``--jobs 1``) renders everything in this process.  A
 meeting is published only when all of its documents have rendered, under its lock,
 so each meeting's outputs still come from one build.
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
@@ -26,8 +30,11 @@ from . import content, output
 from .errors import BuildError, Problem, SetupError
 from .pipeline import Outcome, finish, plan_meeting, render_job
 
-# Rough cost of one output, relative to a PDF page of text: orders the queue.
-COST = {"pdf": 1.0, "docx": 0.2}
+# The queue is ordered by each document's render time in its last build (kept in
+# manifest.json): HTML length is a poor guess, since a two-column page costs several
+# times a one-column one.  Only for a document never built: seconds per character
+# of HTML, per output kind, measured on the formats here.
+SECONDS_PER_CHAR = {"pdf": 1.5e-5, "docx": 2e-6}
 
 
 @dataclass
@@ -38,6 +45,13 @@ class Failure:
     trace: str = ""     # a crash's traceback, shown with --debug
 
 
+@dataclass
+class Rendered:
+    format_name: str
+    files: dict[str, bytes]
+    seconds: float
+
+
 def workers_for(count: int) -> int:
     return max(1, min(count, len(os.sched_getaffinity(0))))
 
@@ -45,7 +59,6 @@ def workers_for(count: int) -> int:
 def build_many(project: Path, ids: list[str], out_root: Path, force: bool = False,
                workers: int | None = None, on_event=None) -> list[Outcome | Failure]:
     on_event = on_event or (lambda *args: None)
-    workers = workers or workers_for(len(ids))
     with ExitStack() as locks:
         plans, results = {}, {}
         # Locks are taken in one order, so two batches cannot wait on each other.
@@ -79,14 +92,18 @@ def publish(out_root: Path, plan, rendered: list) -> Outcome | Failure:
         return Failure(plan.meeting_id, [p for f in failures for p in f.problems],
                        "\n".join(f.message for f in failures if f.message),
                        "\n".join(f.trace for f in failures if f.trace))
-    files = {name: data for part in rendered for name, data in part.items()}
+    files, documents = {}, plan.record.get("documents", {})
+    for part in rendered:
+        files.update(part.files)
+        documents[part.format_name]["seconds"] = round(part.seconds, 2)
     return finish(out_root, plan, files)
 
 
-def render_everything(plans: dict, workers: int, on_event) -> dict[str, list]:
+def render_everything(plans: dict, workers: int | None, on_event) -> dict[str, list]:
     work = sorted(((plan.meeting_id, job) for plan in plans.values() for job in plan.jobs),
-                  key=lambda item: -cost(item[1]))
+                  key=lambda item: -cost(plans[item[0]], item[1]))
     rendered = {meeting_id: [] for meeting_id in plans}
+    workers = workers or workers_for(len(work))
     if workers == 1 or len(work) < 2:
         for meeting_id, job in work:
             rendered[meeting_id].append(render_safely(job, meeting_id))
@@ -104,8 +121,10 @@ def render_everything(plans: dict, workers: int, on_event) -> dict[str, list]:
     return rendered
 
 
-def cost(job) -> float:
-    return len(job.html) * sum(COST.get(kind, 1.0) for kind in job.fmt.outputs)
+def cost(plan, job) -> float:
+    if job.fmt.name in plan.seconds:
+        return plan.seconds[job.fmt.name]
+    return len(job.html) * sum(SECONDS_PER_CHAR.get(k, 1e-5) for k in job.fmt.outputs)
 
 
 def warm() -> None:
@@ -118,7 +137,9 @@ def render_safely(job, meeting_id: str):
     """A worker's result must survive pickling back to the parent; BuildError's
     problems would not, so they travel as a Failure."""
     try:
-        return render_job(job, meeting_id)
+        start = time.perf_counter()
+        files = render_job(job, meeting_id)
+        return Rendered(job.fmt.name, files, time.perf_counter() - start)
     except BuildError as exc:
         return Failure(meeting_id, exc.problems)
     except SetupError as exc:

@@ -30,6 +30,7 @@ class Plan:
     record: dict = field(default_factory=dict)        # input hashes for the manifest
     skipped: list[tuple[str, str]] = field(default_factory=list)
     up_to_date: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)  # last render, per format
 
 
 @dataclass
@@ -73,6 +74,8 @@ def plan_meeting(project: Path, meeting_id: str, out_root: Path, force: bool) ->
         documents[fmt.name] = entry
         before = manifest.get("documents", {}).get(fmt.name, {})
         sums = {n: manifest.get("files", {}).get(n) for n in entry["outputs"]}
+        if before.get("seconds"):
+            entry["seconds"] = plan.seconds[fmt.name] = before["seconds"]
         if not force and before.get("key") == entry["key"] and output.intact(live, sums):
             plan.kept.update({n: live / n for n in entry["outputs"]})
         else:

@@ -24,7 +24,7 @@ from ..markdown import source_line
 from . import fonts
 
 PDF_OPTIONS = {"pdf_variant": "pdf/a-3b", "pdf_tags": True, "full_fonts": False,
-               "hinting": False, "optimize_images": True}
+               "hinting": False, "optimize_images": False}
 # The types of the files the fetcher serves, fixed here: the standard library's
 # table would be filled from /etc/mime.types, a read outside the project that
 # could make two machines label the same file differently.
