@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import json
 import os
 import platform
@@ -109,7 +110,12 @@ def interleaved(rounds: int, plan: dict[str, list[tuple]]) -> dict[str, Series]:
 
 
 def build(project: Path, *args: str, expect: str | None = None) -> tuple:
-    return ([sys.executable, "build.py", *args], project, None, expect)
+    """python3 build.py as a user runs it.  The interpreter is the one running this
+    script (a pyenv shim would add ~70 ms of bash to every run), and Python's usual
+    bytecode cache is on even where PYTHONDONTWRITEBYTECODE is set (sandboxes set it),
+    as on a user's machine; the cache is written into the temporary copy only."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return ([sys.executable, "build.py", *args], project, env, expect)
 
 
 # ---------------------------------------------------------------- setting up
@@ -190,7 +196,8 @@ def pandoc_steps(project: Path, out: Path) -> list[tuple]:
     """The outputs our build makes, made by pandoc from the same Markdown.  pandoc
     reads our YAML front matter as its metadata; it runs in the meeting folder so
     that the images' relative paths resolve."""
-    env = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    venv_bin = ROOT / ".venv" / "bin"
+    env = {**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}"}
     folder = project / "content" / MEETING
     steps = []
     for name, fmt in formats_of(project).items():
@@ -253,37 +260,38 @@ def object_sizes(pdf: Path, table: dict[int, tuple]) -> dict[int, float]:
 def member_lengths(pdf: Path, stream: int) -> dict[int, int]:
     data = subprocess.run(["qpdf", f"--show-object={stream}", "--filtered-stream-data",
                            str(pdf)], capture_output=True, check=True).stdout
-    first = int(re.search(r'"/First": (\d+)', json.dumps(objects(pdf)[stream])).group(1))
+    first = objects(pdf)[stream]["/First"]
     numbers = [int(n) for n in data[:first].split()]
     pairs = list(zip(numbers[0::2], numbers[1::2]))
     starts = [offset for _, offset in pairs[1:]] + [len(data) - first]
     return {number: end - offset for (number, offset), end in zip(pairs, starts)}
 
 
-_OBJECTS: dict[Path, dict] = {}
-
-
+@functools.lru_cache(maxsize=None)
 def objects(pdf: Path) -> dict[int, dict]:
-    """qpdf's JSON (version 2) of every object, keyed by number; the trailer is -1."""
-    if pdf not in _OBJECTS:
-        found = json.loads(tool_output("qpdf", "--json", "--json-key=qpdf", str(pdf)))
-        table = {}
-        for key, value in found["qpdf"][1].items():
-            if key == "trailer":
-                table[-1] = value.get("value", {})
-            else:
-                number = int(key.split(":")[1].split()[0])
-                table[number] = value["stream"]["dict"] if "stream" in value else value["value"]
-        _OBJECTS[pdf] = table
-    return _OBJECTS[pdf]
+    """qpdf's JSON (version 2) of every object, keyed by number (a stream by its
+    dictionary); the trailer is -1."""
+    found = json.loads(tool_output("qpdf", "--json", "--json-key=qpdf", str(pdf)))
+    table = {}
+    for key, value in found["qpdf"][1].items():
+        if key == "trailer":
+            table[-1] = value.get("value", {})
+        else:
+            number = int(key.split(":")[1].split()[0])
+            table[number] = value["stream"]["dict"] if "stream" in value else value["value"]
+    return table
 
 
 def refs(value) -> set[int]:
+    """Object numbers that value refers to, at any depth ("12 0 R" in qpdf's JSON)."""
     if isinstance(value, str):
         match = re.fullmatch(r"(\d+) 0 R", value)
         return {int(match.group(1))} if match else set()
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
-    return set().union(*(refs(item) for item in items)) if items else set()
+    if isinstance(value, dict):
+        value = list(value.values())
+    if not isinstance(value, list):
+        return set()
+    return set().union(*(refs(item) for item in value))
 
 
 def reach(table: dict, starts: set[int], label: str, kinds: dict[int, str]) -> None:
@@ -301,8 +309,10 @@ def classify(table: dict[int, dict]) -> dict[int, str]:
     """Each object's part of the PDF, the most specific part first: a structure
     element points at its page, so pages are labelled before the structure tree."""
     kinds: dict[int, str] = {}
-    of_type = lambda key, value: {n for n, v in table.items()  # noqa: E731
-                                  if isinstance(v, dict) and v.get(key) == value}
+
+    def of_type(key: str, value: str) -> set[int]:
+        return {n for n, v in table.items() if isinstance(v, dict) and v.get(key) == value}
+
     for number, value in table.items():
         for key in ("/FontFile", "/FontFile2", "/FontFile3"):
             if isinstance(value, dict) and key in value:
@@ -427,27 +437,39 @@ def verdict(value: float, target: float, below: bool) -> str:
     return "met" if met else "MISSED"
 
 
+RATIOS = [("cold / pandoc", "cold", "pandoc", "< 0.8", 0.8, True),
+          ("no-op / cold", "no-op", "cold", "< 0.1", 0.1, True),
+          ("serial / parallel", "all --jobs 1", "all (parallel)", "≥ 1.7", 1.7, False),
+          ("10× / 1× time", "briefing 10×", "briefing 1×", "≤ 10", 10.0001, True)]
+
+
 def ratio_rows(s: dict[str, Series]) -> list[list]:
-    ratio = lambda a, b: s[a].median() / s[b].median()  # noqa: E731
-    checks = [("cold / pandoc", ratio("cold", "pandoc"), "< 0.8", 0.8, True),
-              ("no-op / cold", ratio("no-op", "cold"), "< 0.1", 0.1, True),
-              ("serial / parallel", ratio("all --jobs 1", "all (parallel)"), "≥ 1.7",
-               1.7, False),
-              ("10× / 1× time", ratio("briefing 10×", "briefing 1×"), "≤ 10", 10.0001,
-               True),
-              ("10× peak RSS (MiB)", s["briefing 10×"].peak_mib(), "< 300", 300, True)]
-    return [[name, f"{value:.2f}", target, verdict(value, limit, below)]
-            for name, value, target, limit, below in checks]
+    """The verdict is on the medians; the ratio of the fastest runs (least disturbed
+    by other load) and of CPU seconds (hardly disturbed, but blind to parallelism)
+    are there to tell noise from a real miss."""
+    rows = []
+    for name, a, b, target, limit, below in RATIOS:
+        value = s[a].median() / s[b].median()
+        fastest = min(r.seconds for r in s[a].runs) / min(r.seconds for r in s[b].runs)
+        cpu = statistics.median(r.cpu for r in s[a].runs) / statistics.median(
+            r.cpu for r in s[b].runs)
+        rows.append([name, f"{value:.2f}", f"{fastest:.2f}", f"{cpu:.2f}", target,
+                     verdict(value, limit, below)])
+    peak = s["briefing 10×"].peak_mib()
+    rows.append(["10× peak RSS (MiB)", f"{peak:.0f}", "", "", "< 300",
+                 verdict(peak, 300, True)])
+    return rows
 
 
 def report(info: dict, series: dict[str, Series], sizes, breakdown, fonts, text,
-           loads: tuple[str, str], runs: int) -> None:
+           loads: list[tuple[str, str]], runs: int) -> None:
     print(f"\n## Results, {datetime.date.today().isoformat()}, median of {runs} runs\n")
     table(["machine", ""], [[k, v] for k, v in info.items()])
-    print(f"load average (1, 5, 15 min) before: {loads[0]}; after: {loads[1]}\n")
+    print("load average (1, 5, 15 min): "
+          + "; ".join(f"{when} {load}" for when, load in loads) + "\n")
     table(["run", "median s", "min s", "max s", "CPU s", "peak RSS MiB"],
           time_rows(list(series.values())))
-    table(["ratio", "value", "target", ""], ratio_rows(series))
+    table(["ratio", "median", "fastest", "CPU", "target", ""], ratio_rows(series))
     table(["PDF", "KiB", "pages", "KiB/page"],
           [[name, f"{size / 1024:.0f}", count, f"{size / 1024 / count:.0f}"]
            for name, size, count in sizes])
@@ -470,23 +492,22 @@ def print_breakdown(breakdown, fonts, text) -> None:
 
 # ---------------------------------------------------------------- the benchmark
 
-def measure_builds(project: Path, out: Path, runs: int) -> dict[str, Series]:
-    print("benchmark: som1-2026 cold, no-op and pandoc", file=sys.stderr)
+def measure_one(project: Path, out: Path, runs: int) -> dict[str, Series]:
     run_once(*build(project, MEETING, "--force"))  # bytecode and page cache warm
-    series = interleaved(runs, {
+    return interleaved(runs, {
         "cold": [build(project, MEETING, "--force")],
         "no-op": [build(project, MEETING, expect="up to date")],
         "pandoc": pandoc_steps(project, out)})
-    print("benchmark: --all, serial and parallel", file=sys.stderr)
+
+
+def measure_all(project: Path, out: Path, runs: int) -> dict[str, Series]:
     run_once(*build(project, "--all", "--force"))
-    series.update(interleaved(runs, {
+    return interleaved(runs, {
         "all --jobs 1": [build(project, "--all", "--force", "--jobs", "1")],
-        "all (parallel)": [build(project, "--all", "--force")]}))
-    return series
+        "all (parallel)": [build(project, "--all", "--force")]})
 
 
-def measure_long(project: Path, runs: int) -> dict[str, Series]:
-    print("benchmark: briefing 1× and 10×", file=sys.stderr)
+def measure_long(project: Path, out: Path, runs: int) -> dict[str, Series]:
     add_meeting(project, SHORT, lambda text: text)
     add_meeting(project, LONG, repeated)
     for meeting_id in (SHORT, LONG):
@@ -509,6 +530,11 @@ def all_pdfs(project: Path, out: Path) -> list[Path]:
     return sorted((project / "output").glob("*/*.pdf")) + sorted(out.glob("*.pdf"))
 
 
+PHASES = {"som1-2026 cold, no-op, pandoc": measure_one,
+          "--all serial and parallel": measure_all,
+          "briefing 1× and 10×": measure_long}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each (default 5)")
@@ -521,13 +547,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="meetdocs-bench-") as temp:
         project, out = copy_project(Path(temp)), Path(temp) / "pandoc"
         out.mkdir()
-        info = machine(project)
-        before = loadavg()
-        series = measure_builds(project, out, runs)
-        series.update(measure_long(project, runs))
+        info, series, loads = machine(project), {}, []
+        for phase, measure in PHASES.items():
+            loads.append((f"before {phase}", loadavg()))
+            print(f"benchmark: {phase}", file=sys.stderr, flush=True)
+            series.update(measure(project, out, runs))
+        loads.append(("after", loadavg()))
         breakdown, fonts, text = inspect_text_only(project)
         sizes = pdf_sizes(all_pdfs(project, out))
-        report(info, series, sizes, breakdown, fonts, text, (before, loadavg()), runs)
+        report(info, series, sizes, breakdown, fonts, text, loads, runs)
     if runs < 5:
         print("\n(fewer than 5 runs: for trying the script, not for quoting)")
     return 0
