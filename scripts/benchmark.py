@@ -215,8 +215,9 @@ def pandoc_steps(project: Path, out: Path) -> list[tuple]:
 
 # ---------------------------------------------------------------- PDFs
 
-def tool_output(*command: str) -> str:
-    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+def tool_output(*command: str, cwd: Path | None = None) -> str:
+    return subprocess.run(command, capture_output=True, text=True, check=True,
+                          cwd=cwd).stdout
 
 
 def pages(pdf: Path) -> int:
@@ -405,9 +406,12 @@ def machine(project: Path) -> dict[str, str]:
         "WeasyPrint": tool_output(str(ROOT / ".venv" / "bin" / "weasyprint"),
                                   "--version").strip(),
         "pandoc": tool_output("pandoc", "--version").splitlines()[0],
+        "qpdf": tool_output("qpdf", "--version").splitlines()[0],
+        "poppler": subprocess.run(["pdfinfo", "-v"], capture_output=True, text=True,
+                                  ).stderr.splitlines()[0],
         "full_fonts": tool_output(venv_python, "-c", "from meetdocs.writers.pdf import "
                                   "PDF_OPTIONS; print(PDF_OPTIONS['full_fonts'])",
-                                  ).strip(),
+                                  cwd=project).strip(),
     }
 
 
