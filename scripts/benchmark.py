@@ -44,7 +44,7 @@ MEETING = "som1-2026"
 # PDFs back: the benchmark's own tools, installed the way build.py installs its own.
 TOOLS = {"pandoc": "pandoc", "pdfinfo": "poppler-utils", "pdftotext": "poppler-utils",
          "qpdf": "qpdf"}
-# Our lines, not the build's: generated meetings live only in the temporary copy.
+# Meetings the benchmark generates; they exist only in the temporary copy.
 LONG, SHORT, TEXT_ONLY = "bench-x10", "bench-x1", "bench-text"
 REPEAT = 10
 MIB = 1024
@@ -180,7 +180,9 @@ def without_images(text: str) -> str:
 # ---------------------------------------------------------------- pandoc
 
 def formats_of(project: Path) -> dict[str, dict]:
-    """Each document of the meeting: its format's outputs, stylesheet, reference."""
+    """Each document of the meeting: its format's outputs, stylesheet, reference.
+    format.yaml's one-line `outputs: [...]` is read with a regular expression, as the
+    script has no YAML parser (it runs before and outside .venv)."""
     found = {}
     for source in sorted((project / "content" / MEETING).glob("*.md")):
         folder = project / "templates" / source.stem
