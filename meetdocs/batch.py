@@ -130,7 +130,10 @@ def cost(plan, job) -> float:
 def warm() -> None:
     """Load WeasyPrint and python-docx while the first jobs are being queued."""
     import docx  # noqa: F401
-    import weasyprint  # noqa: F401
+
+    from .writers.pdf import _import_weasyprint
+
+    _import_weasyprint()  # the way that does not run gcc to look up library names
 
 
 def render_safely(job, meeting_id: str):

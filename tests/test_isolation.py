@@ -28,6 +28,7 @@ TRACED = "open,openat,openat2,connect,socket,execve"
 _CALL = re.compile(r"^(\d+)\s+(\w+)\((.*)$")
 _RESUMED = re.compile(r"^(\d+)\s+<\.\.\. (\w+) resumed>(.*)$")
 _PATH = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_END = re.compile(r"(.*)\)\s+=\s+(.*)$", re.S)
 
 
 @dataclass
@@ -65,7 +66,9 @@ def parse_trace(text: str) -> list[Call]:
         else:
             continue  # signals, exits
         args += rest
-        body, _, result = args.rpartition(") = ")
+        # With several processes strace pads the result: ")        = 3".
+        ended = _END.match(args)
+        body, result = ended.groups() if ended else (args, "")
         calls.append(Call(name, body, result))
     return calls
 
