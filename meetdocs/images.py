@@ -24,8 +24,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-# Pixels per image.  WeasyPrint (optimize_images) decodes every picture and
-# re-encodes it: JPEG quickly, PNG and GIF with zlib's slowest settings.  Measured on
+# Pixels per image.  Measured with WeasyPrint's optimize_images on, which decoded
+# every picture and re-encoded it (JPEG quickly, PNG and GIF with zlib's slowest
+# settings); it is off now, so these are upper bounds.  Measured on
 # the 2-core build machine (python3 build.py on the minimal briefing with one
 # generated photo; /usr/bin/time -f "%e s %M KB"): JPEG 6000×4000 (24 MP, a camera)
 # 1.1 s at 266 MB peak RSS, 8660×5773 (50 MP) 1.4 s at 475 MB; PNG 4000×3000 (12 MP)
