@@ -64,6 +64,15 @@ def intact(folder: Path | None, files: dict[str, str]) -> bool:
     return True
 
 
+def built_from(live: Path | None, manifest: dict, format_name: str, key: str) -> bool:
+    """The format's outputs in the current build were made from inputs whose hash
+    is ``key`` (``stamps.document_key``) and are still as they were written."""
+    before = manifest.get("documents", {}).get(format_name, {})
+    files = manifest.get("files", {})
+    return before.get("key") == key and intact(
+        live, {name: files.get(name) for name in before.get("outputs", [])})
+
+
 def clean_leftovers(out_root: Path, meeting_id: str) -> None:
     """Build folders and links of killed builds; call with the lock held."""
     link = out_root / meeting_id

@@ -73,10 +73,9 @@ def plan_meeting(project: Path, meeting_id: str, out_root: Path, force: bool) ->
                  "outputs": output_names(meeting_id, fmt)}
         documents[fmt.name] = entry
         before = manifest.get("documents", {}).get(fmt.name, {})
-        sums = {n: manifest.get("files", {}).get(n) for n in entry["outputs"]}
         if before.get("seconds"):
             entry["seconds"] = plan.seconds[fmt.name] = before["seconds"]
-        if not force and before.get("key") == entry["key"] and output.intact(live, sums):
+        if not force and output.built_from(live, manifest, fmt.name, entry["key"]):
             plan.kept.update({n: live / n for n in entry["outputs"]})
         else:
             stale.append(document)

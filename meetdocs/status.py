@@ -47,11 +47,8 @@ def one_meeting(project: Path, meeting_id: str, out_root: Path, known) -> Meetin
 
 
 def document_state(project, folder, document, fmt, live, manifest) -> str:
-    before = manifest.get("documents", {}).get(fmt.name)
-    if not before:
+    if fmt.name not in manifest.get("documents", {}):
         return "not built"
-    names = before.get("outputs", [])
-    sums = {n: manifest.get("files", {}).get(n) for n in names}
     key = stamps.document_key(project, folder, document.path, fmt)
-    return "up to date" if key == before.get("key") and output.intact(live, sums) \
+    return "up to date" if output.built_from(live, manifest, fmt.name, key) \
         else "out of date"
