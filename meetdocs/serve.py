@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from . import serve_page
+from .content import rel
 from .errors import BuildError, SetupError
 
 HOST = "127.0.0.1"
@@ -77,7 +78,7 @@ class Watcher:
         if differ:
             with self.changed:
                 self.version += 1
-                self.pending |= {str(_shown(Path(name), self.project)) for name in differ}
+                self.pending |= {str(rel(Path(name), self.project)) for name in differ}
                 self.changed.notify_all()
 
     def wait(self, known: int | None, timeout: float) -> int:
@@ -108,13 +109,6 @@ def _files(path: Path):
         for name in names:
             if not name.startswith((".", "#")) and not name.endswith("~"):
                 yield Path(folder) / name
-
-
-def _shown(path: Path, project: Path) -> Path:
-    try:
-        return path.relative_to(project)
-    except ValueError:
-        return path
 
 
 @dataclass
