@@ -131,9 +131,9 @@ def warm() -> None:
     """Load WeasyPrint and python-docx while the first jobs are being queued."""
     import docx  # noqa: F401
 
-    from .writers.pdf import _import_weasyprint
+    from .writers.pdf import import_weasyprint
 
-    _import_weasyprint()  # the way that does not run gcc to look up library names
+    import_weasyprint()  # the way that does not run gcc to look up library names
 
 
 def render_safely(job, meeting_id: str):

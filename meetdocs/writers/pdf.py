@@ -34,7 +34,7 @@ MIME_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
               ".woff": "font/woff", ".woff2": "font/woff2"}
 
 
-def _import_weasyprint():
+def import_weasyprint():
     """Import WeasyPrint without the two reads outside the project its import does.
 
     It builds a ``mimetypes`` database at import, which reads /etc/mime.types (our
@@ -64,7 +64,7 @@ def _no_library_search():
 
 
 def _fetcher_class():
-    _import_weasyprint()
+    import_weasyprint()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class SandboxFetcher(URLFetcher):
@@ -103,7 +103,7 @@ def write(job) -> bytes:
     """Render ``job.html`` to PDF bytes; fonts and sources checked first."""
     fonts.require(job.fmt.fonts)
     check_coverage(job)
-    _import_weasyprint()
+    import_weasyprint()
     from weasyprint import CSS, HTML
     from weasyprint.css.counters import CounterStyle
     from weasyprint.text.fonts import FontConfiguration
