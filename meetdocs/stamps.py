@@ -72,7 +72,12 @@ def fonts(families: tuple[str, ...] | None = None) -> str:
     modification time: an updated font package rebuilds the PDFs that use it."""
     if shutil.which("fc-list") is None:
         return ""
-    patterns = [f.replace("-", "\\-").replace(":", "\\:") for f in families or [""]]
+    patterns = [""]
+    if families:
+        # Imported here: the no-op build asks for all fonts and must not load the
+        # writers package (python-docx) just for this.
+        from .writers.fonts import _pattern
+        patterns = [_pattern(family) for family in families]
     files = set()
     for pattern in patterns:
         result = subprocess.run(["fc-list", "--format", "%{file}\n", *([pattern] if
