@@ -191,14 +191,31 @@ def new_format(argv: list[str]) -> int:
 
 def serve(argv: list[str]) -> int:
     from .serve import run
+    from .serve_worker import HTML_SECONDS
 
     parser = argparse.ArgumentParser(prog="build.py serve", description=(
         "Preview a meeting's documents as HTML on localhost; the page reloads when a "
         "content or template file is saved."))
     parser.add_argument("id")
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--time-limit", type=_seconds, default=HTML_SECONDS,
+                        metavar="SECONDS", help=(
+                            "stop a render of the HTML that takes longer and show "
+                            f"an error (default {HTML_SECONDS:g})"))
     args = parser.parse_args(argv)
-    return run(PROJECT, args.id, args.port, lambda line: print(line, flush=True))
+    return run(PROJECT, args.id, args.port, lambda line: print(line, flush=True),
+               args.time_limit)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from "
+                                         "0 to 3600")
+    return value
 
 
 def run_tests(argv: list[str]) -> int:

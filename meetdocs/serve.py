@@ -10,11 +10,31 @@ Template editors know HTML and CSS and want to see a change as they save it.  So
   when the version they were shown at is no longer the current one.
 - A failed render is a page listing the problems, which reloads like any other
   page; the server itself never stops on a content or template error.
+- Rendering (HTML and PDF) runs in a child process with a time limit
+  (``serve_worker``): a template that loops for ever is an error in the page naming
+  its file and line, while files and events go on being served, and the next save
+  renders in a fresh child.
 - Files are served from the meeting folder (at ``/``, so the documents' relative
   image paths work) and from templates/ (at ``/__templates/``), the same two places
   the PDF writer's fetcher may read; anything else, ``..`` included, is a 404.
-- The server listens on 127.0.0.1 only: the preview is for the person at the
-  machine, and content may not be public yet.
+  They are streamed in chunks, never read whole, and refused (413) above the
+  content limits: 1 MB for text, 30 MB for images and fonts.
+
+The meeting folder may come from someone else, and any web page the user opens may
+try to read the preview, so the server trusts no request:
+
+- It listens on 127.0.0.1 only: the preview is for the person at the machine, and
+  content may not be public yet.
+- It answers only a Host header of ``127.0.0.1:PORT`` or ``localhost:PORT`` (421
+  otherwise): a web page that points its own name at 127.0.0.1 (DNS rebinding) is
+  same-origin with the preview for the browser, but its requests carry its name.
+- Every answer says ``nosniff`` and a Content-Security-Policy that allows scripts
+  only from the preview itself (the reload script is a served file, no inline
+  script runs), nothing from elsewhere, and no framing.  Inline styles stay allowed:
+  templates use them (the one-pager's SVG) and the PDF honours them; without
+  scripts or foreign URLs, CSS cannot send anything anywhere.
+- A connection that sends nothing for ``IDLE_SECONDS`` is closed, so idle sockets
+  cannot pile up threads; the event stream writes a keepalive more often than that.
 
 Standard library only (``http.server``); ``log`` gets one line per event worth seeing,
 since only the CLI prints.
@@ -25,6 +45,7 @@ from __future__ import annotations
 import errno
 import mimetypes
 import os
+import stat
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,11 +56,28 @@ from urllib.parse import quote, unquote, urlsplit
 from . import serve_page
 from .content import rel
 from .errors import BuildError, SetupError
+from .images import MAX_IMAGE_BYTES
+from .limits import MAX_FILE_BYTES
+from .serve_worker import HTML_SECONDS, Renderer, crash_text
 
 HOST = "127.0.0.1"
 POLL_SECONDS = 0.2
 # A comment line this often lets a handler notice a closed tab and free its thread.
-KEEPALIVE_SECONDS = 10
+KEEPALIVE_SECONDS = 5
+# A connection silent this long (no request, or a request left unfinished) is closed.
+IDLE_SECONDS = 10
+CHUNK_BYTES = 64 * 1024
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'",
+    "object-src 'none'", "base-uri 'none'", "form-action 'none'",
+    "frame-ancestors 'none'"])
+SECURITY_HEADERS = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Frame-Options", "DENY"),                      # frame-ancestors for old browsers
+    ("Cross-Origin-Resource-Policy", "same-origin"),  # no embedding by other sites
+    ("Referrer-Policy", "no-referrer"),
+]
 
 
 class Watcher:
@@ -122,9 +160,11 @@ class Rendering:
 class Preview:
     """The meeting's documents as of the watcher's version, rendered on demand."""
 
-    def __init__(self, project: Path, meeting_id: str, watcher: Watcher, log):
+    def __init__(self, project: Path, meeting_id: str, watcher: Watcher, log,
+                 renderer: Renderer):
         self.project, self.meeting_id, self.watcher, self.log = (
             project, meeting_id, watcher, log)
+        self.renderer = renderer
         self.boot = str(time.time_ns())
         self.lock = threading.Lock()   # one render at a time, and each version once
         self.rendering: Rendering | None = None
@@ -141,12 +181,10 @@ class Preview:
             return self.rendering
 
     def render(self, version: int) -> Rendering:
-        from .pipeline import render_html
-
         changes, started = self.watcher.take_changes(), time.monotonic()
         rendering = Rendering(version, self.token(version))
         try:
-            jobs = render_html(self.project, self.meeting_id)
+            jobs = self.renderer.html()
             rendering.jobs = {job.fmt.name: job for job in jobs}
         except Exception as exc:  # noqa: BLE001 - shown in the page; the server goes on
             rendering.error = exc
@@ -155,13 +193,12 @@ class Preview:
         return rendering
 
     def pdf(self, rendering: Rendering, name: str) -> bytes:
-        from .writers import pdf
-
         with self.lock:
             key = (rendering.version, name)
             if key not in self.pdfs:
                 started = time.monotonic()
-                self.pdfs = {key: pdf.write(rendering.jobs[name])}  # keep only the newest
+                # keep only the newest
+                self.pdfs = {key: self.renderer.pdf(rendering.jobs[name])}
                 self.log(f"PDF of {name} in {time.monotonic() - started:.1f} s")
             return self.pdfs[key]
 
@@ -183,13 +220,16 @@ def first_problem(exc: BaseException) -> str:
         return str(exc.problems[0]) + (f" (and {more} more)" if more else "")
     if isinstance(exc, SetupError):
         return exc.message
-    return f"{type(exc).__name__}: {exc}"
+    return crash_text(exc)
 
 
 class PreviewServer(ThreadingHTTPServer):
     """The HTTP server with what its handlers need; threads do not outlive a stop."""
 
     daemon_threads = True
+    # A page load opens a burst of connections (stylesheets, images, events); with
+    # the default backlog of 5 the rest wait for the kernel's SYN retry, 1 s.
+    request_queue_size = 1024
 
     def __init__(self, preview: Preview, meeting_folder: Path, port: int):
         self.preview, self.watcher = preview, preview.watcher
@@ -202,6 +242,12 @@ class PreviewServer(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://{HOST}:{self.server_address[1]}/"
 
+    @property
+    def hosts(self) -> set[str]:
+        """The Host headers answered: the two names of this machine's loopback."""
+        port = self.server_address[1]
+        return {f"{HOST}:{port}", f"localhost:{port}"}
+
     def handle_error(self, request, client_address) -> None:
         # The default prints a traceback to stderr; a tab closed mid-answer is normal.
         import sys
@@ -213,17 +259,26 @@ class PreviewServer(ThreadingHTTPServer):
     def close(self) -> None:
         self.watcher.stop()
         self.server_close()
+        self.preview.renderer.stop()
 
 
 class Handler(BaseHTTPRequestHandler):
     server: PreviewServer
 
+    def setup(self) -> None:
+        self.timeout = IDLE_SECONDS   # on every read and write of the socket
+        super().setup()
+
     def do_GET(self) -> None:
+        if (self.headers.get("Host") or "").lower() not in self.server.hosts:
+            return self.wrong_host()
         path = urlsplit(self.path).path
         if path == "/__events":
             return self.events()
         if path == "/__preview.css":
             return self.send(200, serve_page.PREVIEW_CSS.read_bytes(), "text/css")
+        if path == "/__preview.js":
+            return self.send(200, serve_page.PREVIEW_JS.read_bytes(), "text/javascript")
         if path == "/":
             return self.index()
         name, _, kind = unquote(path[1:]).rpartition(".")
@@ -273,16 +328,52 @@ class Handler(BaseHTTPRequestHandler):
             return "/__templates/" + quote(file.relative_to(server.templates).as_posix())
         return "/" + quote(file.relative_to(server.meeting).as_posix())
 
+    def wrong_host(self) -> None:
+        """421 for a Host that is not this server's: a rebound DNS name, most likely."""
+        host = self.headers.get("Host")
+        self.server.preview.log(f"refused a request for Host {host!r}")
+        names = " or ".join(f"http://{name}/" for name in sorted(self.server.hosts))
+        self.send(421, f"This preview answers only {names}\n".encode(), "text/plain")
+
     def static(self, path: str) -> None:
         """A file of the meeting folder (at /) or of templates/ (at /__templates/)."""
         prefix, _, rest = path[1:].partition("/")
         root, relative = ((self.server.templates, rest) if prefix == "__templates"
                           else (self.server.meeting, path[1:]))
         file = inside(root, unquote(relative))
-        if file is None:
+        try:
+            # No link followed even if one appeared since ``inside`` looked.
+            handle = open(os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK),
+                          "rb") if file else None
+        except OSError:
+            handle = None
+        if handle is None:
             return self.not_found(path)
-        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        self.send(200, file.read_bytes(), kind)
+        with handle:
+            self.stream(path, handle, file.name)
+
+    def stream(self, path: str, handle, name: str) -> None:
+        """The open file in chunks, if it is a regular file within its limit."""
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return self.not_found(path)
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        limit = size_limit(kind)
+        if info.st_size > limit:
+            return self.too_large(path, info.st_size, limit)
+        self.send_head(200, kind, info.st_size)
+        left = info.st_size   # a file that grows meanwhile is cut where it was
+        while left > 0 and (chunk := handle.read(min(CHUNK_BYTES, left))):
+            self.wfile.write(chunk)
+            left -= len(chunk)
+        if left:   # it shrank: the length sent is wrong, so the connection must end
+            self.close_connection = True
+
+    def too_large(self, path: str, size: int, limit: int) -> None:
+        self.server.preview.log(f"too large to serve: {path} ({size:,} bytes)")
+        token = self.server.preview.token(self.server.watcher.version)
+        page = serve_page.too_large_page(path, size, limit, token)
+        self.send(413, page.encode(), "text/html")
 
     def not_found(self, path: str) -> None:
         if path != "/favicon.ico":
@@ -309,17 +400,32 @@ class Handler(BaseHTTPRequestHandler):
             return  # the tab was closed or reloaded
 
     def send(self, status: int, body: bytes, kind: str) -> None:
+        self.send_head(status, kind, len(body))
+        self.wfile.write(body)
+
+    def send_head(self, status: int, kind: str, length: int) -> None:
         self.send_response(status)
         charset = "; charset=utf-8" if kind.startswith("text/") else ""
         self.send_header("Content-Type", kind + charset)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(length))
         # Every answer may change with the next save, images and stylesheets included.
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+
+    def end_headers(self) -> None:
+        # Here, not in send_head: the standard library's own error answers (400, 501)
+        # pass through end_headers too.
+        for name, value in SECURITY_HEADERS:
+            self.send_header(name, value)
+        super().end_headers()
 
     def log_message(self, format, *args) -> None:
         pass  # the default writes every request to stderr; events go through log
+
+
+def size_limit(kind: str) -> int:
+    """The content limits: images (and fonts) 30 MB, everything else, text, 1 MB."""
+    return MAX_IMAGE_BYTES if kind.startswith(("image/", "font/")) else MAX_FILE_BYTES
 
 
 def inside(root: Path, relative: str) -> Path | None:
@@ -332,14 +438,17 @@ def inside(root: Path, relative: str) -> Path | None:
     return path if path.is_relative_to(root) and path.is_file() else None
 
 
-def open_server(project: Path, meeting_id: str, port: int, log) -> PreviewServer:
-    """Bind 127.0.0.1:``port`` (0 picks a free one), start watching, render once."""
+def open_server(project: Path, meeting_id: str, port: int, log,
+                time_limit: float = HTML_SECONDS) -> PreviewServer:
+    """Bind 127.0.0.1:``port`` (0 picks a free one), start watching, render once;
+    a render of the HTML taking more than ``time_limit`` seconds is stopped."""
     from .content import meeting_folder
 
     folder = meeting_folder(project, meeting_id)   # a bad id fails before binding
     watcher = Watcher(project, [folder, project / "content" / "glossary.yaml",
                                 project / "templates"])
-    preview = Preview(project, meeting_id, watcher, log)
+    preview = Preview(project, meeting_id, watcher, log,
+                      Renderer(project, meeting_id, html_seconds=time_limit))
     try:
         server = PreviewServer(preview, folder, port)
     except OSError as exc:
@@ -353,8 +462,9 @@ def open_server(project: Path, meeting_id: str, port: int, log) -> PreviewServer
     return server
 
 
-def run(project: Path, meeting_id: str, port: int, log) -> int:
-    server = open_server(project, meeting_id, port, log)
+def run(project: Path, meeting_id: str, port: int, log,
+        time_limit: float = HTML_SECONDS) -> int:
+    server = open_server(project, meeting_id, port, log, time_limit)
     log(f"serving {meeting_id} on {server.url} (Ctrl-C stops)")
     try:
         server.serve_forever(poll_interval=0.2)

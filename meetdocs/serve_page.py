@@ -3,7 +3,8 @@
 A document page is ``job.html``, the very HTML the writers get, with four things
 added: the format's stylesheets as links (the PDF writer passes them to WeasyPrint
 instead), the preview stylesheet that draws an A4 sheet (browsers ignore ``@page``),
-the reload script, and a small bar linking the index and the PDF.  Every page,
+the reload script (``preview.js``, a file: the preview's Content-Security-Policy
+runs no inline script), and a small bar linking the index and the PDF.  Every page,
 the error page included, carries the reload script, so fixing a file brings the
 document back without touching the browser.
 """
@@ -18,24 +19,13 @@ from urllib.parse import quote
 from .errors import BuildError, SetupError
 
 PREVIEW_CSS = Path(__file__).resolve().parent / "preview.css"
+PREVIEW_JS = Path(__file__).resolve().parent / "preview.js"
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 
-# EventSource reconnects by itself after the server restarts; the token names the
-# server's start too, so a page shown by an earlier run reloads then as well.
-RELOAD_SCRIPT = """<script>
-(function () {
-  var shown = "%s";
-  var events = new EventSource("/__events");
-  events.onmessage = function (event) {
-    if (event.data !== shown) { events.close(); location.reload(); }
-  };
-})();
-</script>"""
-
-
 def reload_script(token: str) -> str:
-    return RELOAD_SCRIPT % html.escape(token)
+    """preview.js, told the token of the version the page shows."""
+    return f'<script src="/__preview.js" data-token="{html.escape(token)}"></script>'
 
 
 def document_page(job, token: str, urls: list[str], sheet_margin: str | None) -> str:
@@ -90,8 +80,10 @@ def describe(exc: BaseException) -> tuple[str, list[str]]:
     if isinstance(exc, SetupError):
         fix = [f"fix: {html.escape(exc.fix)}"] if exc.fix else []
         return "This machine cannot render the documents", [html.escape(exc.message), *fix]
+    from .serve_worker import crash_text
+
     return ("Unexpected error (a bug in meetdocs, please report it)",
-            [html.escape(f"{type(exc).__name__}: {exc}")])
+            [html.escape(crash_text(exc))])
 
 
 def problem_html(problem) -> str:
@@ -105,6 +97,14 @@ def not_found_page(path: str, token: str) -> str:
             "of this meeting nor a file of its folder or of templates/.</p>"
             '<p><a href="/">all documents</a></p>')
     return _plain_page("Not found — preview", body, token, "meetdocs-index")
+
+
+def too_large_page(path: str, size: int, limit: int, token: str) -> str:
+    body = (f"<h1>Too large</h1><p><code>{html.escape(path)}</code> has "
+            f"{size / 2**20:,.1f} MB; the preview serves at most {limit // 2**20} MB "
+            "of a file of this kind, the limit of the build.</p>"
+            '<p><a href="/">all documents</a></p>')
+    return _plain_page("Too large — preview", body, token, "meetdocs-index")
 
 
 def _plain_page(title: str, body: str, token: str, css_class: str) -> str:

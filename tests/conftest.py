@@ -3,6 +3,7 @@ content folders, and one build of the real som1-2026 for the output tests."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -22,6 +23,31 @@ def make_project(root: Path, meetings: dict[str, Path]) -> Path:
     for meeting_id, source in meetings.items():
         shutil.copytree(source, root / "content" / meeting_id)
     return root
+
+
+# Where programs the tests start keep per-user files: Chromium its crash database
+# (in ~/.config even with --user-data-dir) and GSettings its dconf cache.
+HOME_VARIABLES = ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME",
+                  "XDG_STATE_HOME")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def home_folder_left_alone(tmp_path_factory):
+    """The tests and every program they start write per-user files into a throw-away
+    home, never into the user's.  GSettings keeps its settings in memory."""
+    home = tmp_path_factory.mktemp("home")
+    saved = {name: os.environ.get(name) for name in (*HOME_VARIABLES, "GSETTINGS_BACKEND")}
+    os.environ.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+                       "XDG_CACHE_HOME": str(home / ".cache"),
+                       "XDG_DATA_HOME": str(home / ".local" / "share"),
+                       "XDG_STATE_HOME": str(home / ".local" / "state"),
+                       "GSETTINGS_BACKEND": "memory"})
+    yield home
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture
