@@ -430,12 +430,13 @@ def size_limit(kind: str) -> int:
 
 def inside(root: Path, relative: str) -> Path | None:
     """The file that the URL path ``relative`` names under ``root``, or None: no
-    ``..``, no empty or hidden segment, no way out through a link, no folders."""
+    ``..``, no empty or hidden segment, no link anywhere on the way (the build's
+    fetcher reads none either), no folders."""
     parts = relative.split("/")
     if any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
         return None
-    path = (root / relative).resolve()
-    return path if path.is_relative_to(root) and path.is_file() else None
+    path = root / relative   # ``root`` is resolved: a link would change the path
+    return path if path.resolve() == path and path.is_file() else None
 
 
 def open_server(project: Path, meeting_id: str, port: int, log,

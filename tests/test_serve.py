@@ -244,12 +244,15 @@ def test_only_the_meeting_folder_and_templates_are_served(preview):
     outside = root / "outside.png"
     shutil.copy(root / "content" / "minimal" / "images" / "photo.png", outside)
     (root / "content" / "minimal" / "images" / "link.png").symlink_to(outside)
+    (root / "content" / "minimal" / "images" / "same.png").symlink_to("photo.png")
+    (root / "content" / "minimal" / "pictures").symlink_to("images")
     assert status(server, "/images/photo.png") == 200
     assert status(server, "/__templates/briefing/style.css") == 200
     assert status(server, "/") == 200
     for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/../outside.png",
                  "/%2e%2e/glossary.yaml", "/__templates/../content/glossary.yaml",
-                 "/images/link.png", "/images", "//etc/passwd", "/nothing.html"):
+                 "/images/link.png", "/images/same.png", "/pictures/photo.png",
+                 "/images", "//etc/passwd", "/nothing.html"):
         assert status(server, path) == 404, path
 
 
