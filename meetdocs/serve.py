@@ -249,11 +249,12 @@ class PreviewServer(ThreadingHTTPServer):
         return {f"{HOST}:{port}", f"localhost:{port}"}
 
     def handle_error(self, request, client_address) -> None:
-        # The default prints a traceback to stderr; a tab closed mid-answer is normal.
+        # The default prints a traceback to stderr.
         import sys
 
         exc = sys.exc_info()[1]
-        if not isinstance(exc, (BrokenPipeError, ConnectionResetError)):
+        # A tab closed mid-answer, or a reader stalled past IDLE_SECONDS: both normal.
+        if not isinstance(exc, (BrokenPipeError, ConnectionResetError, TimeoutError)):
             self.preview.log(f"error answering a request: {type(exc).__name__}: {exc}")
 
     def close(self) -> None:

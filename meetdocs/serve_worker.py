@@ -111,7 +111,7 @@ class Renderer:
 
 def unpack(reply, kind: str, limit: float, folder: str):
     """The child's answer as a value, or the exception it stands for."""
-    if reply is None:   # no answer in time, or the child died
+    if reply is None:   # no answer in time, not even from the watchdog
         raise BuildError([Problem(folder, None, too_slow(kind, limit)
                                   + " and was stopped")])
     status, value = reply[0], reply[1:]
