@@ -33,8 +33,10 @@ try to read the preview, so the server trusts no request:
   script runs), nothing from elsewhere, and no framing.  Inline styles stay allowed:
   templates use them (the one-pager's SVG) and the PDF honours them; without
   scripts or foreign URLs, CSS cannot send anything anywhere.
-- A connection that sends nothing for ``IDLE_SECONDS`` is closed, so idle sockets
-  cannot pile up threads; the event stream writes a keepalive more often than that.
+- A connection whose request has not fully arrived ``IDLE_SECONDS`` after it
+  opened is closed, so idle sockets, or ones sending a byte at a time, cannot pile
+  up threads; the event stream (which reads nothing once asked) writes a keepalive
+  more often than that, and a write may block that long at most.
 
 Standard library only (``http.server``); ``log`` gets one line per event worth seeing,
 since only the CLI prints.
@@ -43,6 +45,7 @@ since only the CLI prints.
 from __future__ import annotations
 
 import errno
+import io
 import mimetypes
 import os
 import stat
@@ -64,7 +67,7 @@ HOST = "127.0.0.1"
 POLL_SECONDS = 0.2
 # A comment line this often lets a handler notice a closed tab and free its thread.
 KEEPALIVE_SECONDS = 5
-# A connection silent this long (no request, or a request left unfinished) is closed.
+# Seconds for a request to arrive after its connection opens, and for one write.
 IDLE_SECONDS = 10
 CHUNK_BYTES = 64 * 1024
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -267,8 +270,12 @@ class Handler(BaseHTTPRequestHandler):
     server: PreviewServer
 
     def setup(self) -> None:
-        self.timeout = IDLE_SECONDS   # on every read and write of the socket
+        self.timeout = IDLE_SECONDS   # on every write of the socket
         super().setup()
+        # The request must arrive within IDLE_SECONDS in all, not only between two
+        # bytes: a client sending one byte at a time cannot keep a thread either.
+        self.rfile.close()
+        self.rfile = io.BufferedReader(RequestReader(self.connection, IDLE_SECONDS))
 
     def do_GET(self) -> None:
         if (self.headers.get("Host") or "").lower() not in self.server.hosts:
@@ -422,6 +429,28 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args) -> None:
         pass  # the default writes every request to stderr; events go through log
+
+
+class RequestReader(io.RawIOBase):
+    """A socket's input with one deadline for all of it.  One request per
+    connection (HTTP/1.0, no request bodies), so the deadline is the request's."""
+
+    def __init__(self, connection, seconds: float):
+        self.connection, self.deadline = connection, time.monotonic() + seconds
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        before = self.connection.gettimeout()
+        self.connection.settimeout(min(left, before or left))
+        try:
+            return self.connection.recv_into(buffer)
+        finally:
+            self.connection.settimeout(before)
 
 
 def size_limit(kind: str) -> int:

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -549,3 +550,24 @@ def test_a_hung_template_is_stopped_shown_in_the_page_and_fixed(project, browser
         (own / "document.html.j2").write_text(template)
         browser.wait_for(has_text("第一段文字"))
         assert browser.evaluate("document.querySelector('.meetdocs-error') === null")
+
+
+def test_a_request_sent_a_byte_at_a_time_is_cut_off(preview, monkeypatch):
+    """Each byte comes well within the idle limit; the whole request does not."""
+    server, _, _ = preview
+    monkeypatch.setattr(serve, "IDLE_SECONDS", 2)
+    sent = 0
+    with socket.create_connection(("127.0.0.1", server.server_address[1])) as client:
+        client.settimeout(0.5)
+        for byte in b"GET / HTTP/1.0\r\nX-Slow: " + b"a" * 100:
+            try:
+                client.sendall(bytes([byte]))
+                if client.recv(1024) == b"":
+                    break   # the server closed the connection
+            except TimeoutError:
+                sent += 1   # nothing back yet: still waiting for the request
+            except (BrokenPipeError, ConnectionResetError):
+                break
+        else:
+            raise AssertionError("the server waited for all 116 bytes")
+    assert 2 <= sent < 100
