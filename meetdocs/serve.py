@@ -2,15 +2,15 @@
 
 Template editors know HTML and CSS and want to see a change as they save it.  So:
 
-- One warm process renders with ``pipeline.render_html``, lazily: a request after a
-  change renders again (50–200 ms), nothing renders while nobody looks.
+- One warm child process renders with ``pipeline.render_html``, lazily: a request
+  after a change renders again (50–200 ms), nothing renders while nobody looks.
 - A thread polls the modification times of the meeting folder, content/glossary.yaml
   and templates/ every 200 ms (no dependency, and it works on every file system) and
   bumps a version; pages listen on ``/__events`` (Server-Sent Events) and reload
   when the version they were shown at is no longer the current one.
 - A failed render is a page listing the problems, which reloads like any other
   page; the server itself never stops on a content or template error.
-- Rendering (HTML and PDF) runs in a child process with a time limit
+- Rendering (HTML and PDF) runs in that child with a time limit
   (``serve_worker``): a template that loops for ever is an error in the page naming
   its file and line, while files and events go on being served, and the next save
   renders in a fresh child.
