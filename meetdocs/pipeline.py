@@ -133,17 +133,18 @@ def render_html(project: Path, meeting_id: str) -> list:
 
 
 def context(meeting, meta: dict, converted, fmt) -> dict:
-    """What a template sees; documented in the README for template authors."""
+    """What a template sees, as plain data only (formats.plain); documented in
+    docs/templates.md for template authors."""
     from . import formats, markdown
 
     body_with_calls, notes = markdown.endnotes(converted.html)
     main, boxes = markdown.closing_boxes(body_with_calls)
-    return {"meeting": meeting, "doc": meta, "body": formats.markup(converted.html),
+    return formats.plain({"meeting": meeting, "doc": meta, "body": formats.markup(converted.html),
             "chapters": chapters(converted.html), "format": fmt, "lang": fmt.lang,
             "outline": formats.outline(converted.headings),
             "body_with_note_calls": formats.markup(body_with_calls),
             "main_text": formats.markup(main), "closing_boxes": formats.markup(boxes),
-            "notes": [formats.markup(note) for note in notes]}
+            "notes": [formats.markup(note) for note in notes]})
 
 
 def chapters(body: str) -> list[dict]:

@@ -28,6 +28,8 @@ TRACED = "open,openat,openat2,connect,socket,execve"
 _CALL = re.compile(r"^(\d+)\s+(\w+)\((.*)$")
 _RESUMED = re.compile(r"^(\d+)\s+<\.\.\. (\w+) resumed>(.*)$")
 _PATH = re.compile(r'"((?:[^"\\]|\\.)*)"')
+# With strace -y a descriptor prints with its path: openat(3</a/folder>, "file" ...
+_FOLDER = re.compile(r"^\s*\d+<((?:[^>\\]|\\.)*)>,")
 _END = re.compile(r"(.*)\)\s+=\s+(.*)$", re.S)
 
 
@@ -41,12 +43,19 @@ class Call:
     def path(self) -> str:
         """The first string argument, strace's C escapes undone (it writes the
         bytes of 會議 as octal)."""
-        raw = _PATH.search(self.args)[1]
-        return codecs.escape_decode(raw.encode())[0].decode("utf-8", "surrogateescape")
+        path = _unescape(_PATH.search(self.args)[1])
+        folder = _FOLDER.match(self.args)
+        if folder and not path.startswith("/"):  # opened relative to a folder's fd
+            return os.path.join(_unescape(folder[1]), path)
+        return path
 
     @property
     def ok(self) -> bool:
         return not self.result.strip().startswith("-1")
+
+
+def _unescape(raw: str) -> str:
+    return codecs.escape_decode(raw.encode())[0].decode("utf-8", "surrogateescape")
 
 
 def parse_trace(text: str) -> list[Call]:
@@ -120,7 +129,7 @@ def watched(tmp_path_factory) -> Watched:
     trace = root.parent / "strace.txt"
     try:
         result = subprocess.run(
-            [*prefix, "strace", "-f", "-qq", "-s", "4096", "-e", f"trace={TRACED}",
+            [*prefix, "strace", "-f", "-qq", "-y", "-s", "4096", "-e", f"trace={TRACED}",
              "-o", str(trace), sys.executable, "build.py", MEETING],
             cwd=root, capture_output=True, text=True, timeout=300)
     finally:
