@@ -21,7 +21,7 @@ import jinja2
 from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
-from . import schema, yamlread
+from . import officecheck, schema, yamlread
 from .content import read_text, rel
 from .errors import BuildError, Problem, Problems
 from .filters import FILTERS, zh_numeral
@@ -71,13 +71,22 @@ class Format:
         return sheets
 
     def reference_path(self, meeting_folder: Path | None = None) -> Path | None:
+        """The reference document a DOCX takes its styles from: the meeting's own
+        if it has one, else the format's.  It is checked like content before any
+        writer opens it (files.py, officecheck.py), so a refused one raises a
+        ``BuildError`` here; a missing one is returned for the writer to report."""
         if not self.reference:
             return None
+        path = self.folder / self.reference
         if meeting_folder is not None:
             own = meeting_folder / "templates" / self.name / self.reference
-            if own.is_file():
-                return own
-        return self.folder / self.reference
+            path = own if os.path.lexists(own) else path
+        if os.path.lexists(path):
+            project = self.folder.parent.parent
+            roots = [project / "templates", *([meeting_folder] if meeting_folder
+                                              else [])]
+            officecheck.require(path, roots, rel(path, project))
+        return path
 
 
 def discover(project: Path, writers) -> dict[str, Format]:

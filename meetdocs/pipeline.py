@@ -16,6 +16,7 @@ from .errors import BuildError, Problems
 # formats, markdown and the writers are imported where they are used: a build with
 # nothing to do stops after hashing its inputs and should not pay ~0.3 s of imports.
 
+OFFICE_KINDS = ("docx", "odt")
 _CHAPTER = re.compile(r"(?=<h1[\s>])")
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -171,6 +172,7 @@ def render_all(jobs: list, meeting_id: str) -> dict[str, bytes]:
 
 def render_job(job, meeting_id: str) -> dict[str, bytes]:
     """Every output of one document (stage 4); a batch runs these in workers."""
+    from . import officecheck
     from .writers import WRITERS
 
     files, problems = {}, Problems()
@@ -179,5 +181,8 @@ def render_job(job, meeting_id: str) -> dict[str, bytes]:
             files[name] = WRITERS[kind](job)
         except BuildError as exc:
             problems.extend(exc.problems)
+            continue
+        if kind in OFFICE_KINDS:  # what we publish keeps the rules we read by
+            problems.extend(officecheck.check(files[name], f"output {name}"))
     problems.raise_if_any()
     return files
