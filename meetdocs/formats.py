@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import re
 import traceback
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -245,7 +246,11 @@ def _recursion(exc: RecursionError, project: Path) -> Problem:
     frames = traceback.extract_tb(exc.__traceback__)
     macro = any(f.name == "_invoke" and f.filename.endswith("runtime.py")
                 for f in frames)
-    path, line = _template_frame(exc, project)
+    # The line that repeats most down the stack is the call that recurses.
+    repeated = Counter((f.filename, f.lineno) for f in frames
+                       if f.filename.endswith(".j2")).most_common(1)
+    filename, line = repeated[0][0] if repeated else (None, None)
+    path = _template_path(filename, project)
     if macro:
         return Problem(path, line, "a macro calls itself too deeply (without end?)")
     return Problem(path, line, "a template extends or includes itself")

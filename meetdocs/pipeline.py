@@ -110,13 +110,16 @@ def prepare(project: Path, meeting, known: dict, documents=None) -> list:
         fmt = known[document.format_name]
         shown = content.rel(document.path, project)
         meta, found = content.check_front_matter(document, fmt.front_matter, shown)
-        problems.extend(found)
         converted = markdown.to_html(document, meeting.folder, shown)
-        problems.extend(converted.problems)
-        if problems.items:
+        problems.extend(found + converted.problems)
+        if found or converted.problems:
             continue
-        html = formats.render(project, fmt, context(meeting, meta, converted, fmt),
-                              meeting.folder)
+        try:  # each document's template problems, all in one run
+            html = formats.render(project, fmt, context(meeting, meta, converted, fmt),
+                                  meeting.folder)
+        except BuildError as exc:
+            problems.extend(exc.problems)
+            continue
         jobs.append(Job(project, meeting.folder, fmt, html, shown, document.body,
                         document.body_line, meta.get("title", "")))
     problems.raise_if_any()

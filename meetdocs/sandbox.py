@@ -28,7 +28,7 @@ from functools import wraps
 
 from jinja2.defaults import DEFAULT_FILTERS
 from jinja2.environment import TemplateModule
-from jinja2.runtime import BlockReference, LoopContext, Macro
+from jinja2.runtime import BlockReference, LoopContext, Macro, Undefined
 from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, Namespace
 
@@ -57,7 +57,7 @@ MAX_INT_BITS = 4096         # a 1,233-digit number: far past any page or date
 MAX_WIDTH = 10_000          # center/indent/batch/slice sizes, % format widths
 SECONDS = 30                # one document's template; real ones take < 1 s
 MEMORY = 2 * 1024 ** 3      # address space a template may add to the process
-_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d*))?")
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d*))?[a-zA-Z%]?")
 
 
 class TemplateLimit(Exception):
@@ -94,6 +94,11 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return (isinstance(obj, (types.BuiltinMethodType, types.MethodType))
                 and owner is not None
                 and self.is_safe_attribute(owner, obj.__name__, obj))
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's names)
+        if isinstance(__obj, Undefined):
+            __obj()  # raises what was undefined or refused, rather than "not callable"
+        return super().call(__context, __obj, *args, **kwargs)
 
     def getattr(self, obj, attribute: str):
         """A mapping's keys come before its methods: ``priority.items`` is the
