@@ -219,9 +219,10 @@ def render(project: Path, fmt: Format, context: dict,
     except jinja2.TemplateSyntaxError as exc:
         raise BuildError([Problem(_template_path(exc.filename, project), exc.lineno,
                                   f"template syntax error: {exc.message}")]) from exc
-    except jinja2.TemplateNotFound as exc:
-        raise BuildError([Problem(rel(fmt.folder, project), None,
-                                  f"template not found: {exc.name}")]) from exc
+    except jinja2.TemplateNotFound as exc:  # at the include or extends, if in one
+        path, line = _template_frame(exc, project)
+        raise BuildError([Problem(rel(fmt.folder, project) if line is None else path,
+                                  line, f"template not found: {exc.name}")]) from exc
     except RecursionError as exc:
         raise BuildError([_recursion(exc, project)]) from exc
     except Exception as exc:  # a template is content: whatever it raises is its error

@@ -21,7 +21,7 @@ from meetdocs.pipeline import build_meeting
 from meetdocs.writers import WRITERS
 from readback import pdf_text
 
-HOSTILE = DATA / "invalid" / "hostile-templates"
+HOSTILE = DATA / "hostile-templates"
 OVERRIDE = "content/minimal/templates/briefing/document.html.j2"
 _EXPECT = re.compile(r"\{#- expect (\d+): (.*?) -#\}")
 
