@@ -11,7 +11,7 @@ import pytest
 
 import audit
 from conftest import DATA, PROJECT
-from meetdocs import images
+from meetdocs import images, officecheck
 from meetdocs.errors import BuildError
 from meetdocs.formats import discover
 from meetdocs.pipeline import build_meeting
@@ -90,6 +90,10 @@ def test_hostile_html_is_printed_embeds_nothing_and_reads_nothing_outside(projec
         written = build_meeting(root, "hostile-html", root / "output").files
     pdfs = sorted(path for path in written if path.suffix == ".pdf")
     assert len(pdfs) == 2
+    # The hostile links and objects of the Markdown leave nothing Word would fetch.
+    reports = [path for path in written if path.suffix == ".docx"]
+    assert reports and all(officecheck.check(p.read_bytes(), p.name) == []
+                           for p in reports)
     for path in pdfs:
         assert run("pdfdetach", "-list", str(path)).strip() == "0 embedded files"
     text = squeeze(pdf_text(pdfs[0]))
