@@ -192,7 +192,7 @@ def _word_xml(name, data):
         yield refusal
         return
     for element in root.iter(lxml.etree.Element):
-        local = lxml.etree.QName(element).localname
+        local = element.tag.rpartition("}")[2]  # QName() per element costs 5x
         if local in DOCX_REFUSED:
             yield name, f"<{element.prefix}:{local}>", f"{DOCX_REFUSED[local]} is not " \
                 "allowed"
@@ -242,7 +242,7 @@ def _odf_xml(name, data, parts):
         yield refusal
         return
     for element in root.iter(lxml.etree.Element):
-        local = lxml.etree.QName(element).localname
+        local = element.tag.rpartition("}")[2]
         # LibreOffice writes an empty <office:scripts/> into every document.
         empty = local in ("scripts", "event-listeners") and len(element) == 0
         if local in ODT_REFUSED and not empty and name != "META-INF/manifest.xml":
