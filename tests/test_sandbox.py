@@ -125,3 +125,18 @@ def test_a_model_object_with_a_path_never_reaches_a_template(tmp_path):
         formats.plain([tmp_path])
     assert formats.plain(Person("王", "司長")) == {"name": "王", "title": "司長",
                                                  "role": None}
+
+
+def test_jinjas_own_helpers_keep_working_in_the_sandbox():
+    env = sandbox.Sandbox()
+    template = env.from_string(
+        "{% set sep = joiner('/') %}{% set row = cycler('odd', 'even') %}"
+        "{% for x in [1, 2, 3] %}{{ sep() }}{{ row.next() }}{% endfor %}|"
+        "{% for item in tree recursive %}{{ item.name }}"
+        "{% if item.children %}({{ loop(item.children) }}){% endif %}{% endfor %}|"
+        "{% macro wrap() %}[{{ caller(1) }}]{% endmacro %}"
+        "{% call(n) wrap() %}{{ n }}{% endcall %}|{% block b %}B{% endblock %}"
+        "{{ self.b() }}|{{ dict(a=1).a }}|"
+        "{% macro count() %}{{ varargs | length }}{% endmacro %}{{ count(1, 2) }}")
+    tree = [{"name": "a", "children": [{"name": "b", "children": []}]}]
+    assert template.render(tree=tree) == "odd/even/odd|a(b)|[1]|BB|1|2"
