@@ -68,7 +68,8 @@ class Format:
         sheets = [self.folder / self.stylesheet]
         if meeting_folder is not None:
             extra = meeting_folder / "templates" / self.name / self.stylesheet
-            sheets += [extra] if extra.is_file() else []
+            # lexists: a link, even a broken one, is there to be refused, not skipped
+            sheets += [extra] if os.path.lexists(extra) else []
         return sheets
 
     def reference_path(self, meeting_folder: Path | None = None) -> Path | None:
