@@ -50,8 +50,10 @@ RELATIONSHIPS = {"officeDocument", "core-properties", "extended-properties",
                  "settings", "webSettings", "fontTable", "theme", "numbering",
                  "footnotes", "endnotes", "header", "footer", "image", "hyperlink",
                  "comments", "customXml", "customXmlProps"}
+# Page numbers, the TOC, cross-references, and the running head's document title
+# and heading text: fields that read the document itself and nothing else.
 FIELDS = {"PAGE", "NUMPAGES", "SECTIONPAGES", "TOC", "REF", "NOTEREF", "PAGEREF",
-          "SEQ"}
+          "SEQ", "TITLE", "STYLEREF"}
 SCHEMES = {"http", "https", "mailto"}
 # Elements that embed or run something: OLE objects, ActiveX controls, other
 # documents pulled in whole, a chart's external data, mail merge sources.
@@ -257,8 +259,8 @@ def _odf_xml(name, data, parts):
 def _odf_link_ok(href: str, local: str, parts) -> bool:
     """A hyperlink (``text:a``) to the web, a reference inside the document, or a
     part of the package (a picture)."""
-    if href.startswith("#"):
-        return True
+    if href.startswith("#") or not href.strip():  # LibreOffice: <meta:template
+        return True                                # xlink:href=""/> names nothing
     if urlsplit(href).scheme:
         return local == "a" and _web_link(href)
     return href.removeprefix("./").rstrip("/") in {p.rstrip("/") for p in parts} \
