@@ -9,10 +9,11 @@ a path, and symlinks that lead out of the folder are refused.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from pathlib import Path
 
-from . import limits, schema, yamlread
+from . import files, limits, schema, yamlread
 from .errors import BuildError, Problem, Problems
 from .model import Delegation, Document, Event, Meeting, Person, Priority, Term
 
@@ -38,20 +39,32 @@ def rel(path: Path, root: Path) -> Path:
         return path
 
 
-def read_text(path: Path, shown: Path) -> tuple[str, list[Problem]]:
+def read_text(path: Path, shown: Path, roots=None) -> tuple[str, list[Problem]]:
     """Decode a content file as UTF-8 (a BOM and CRLF are accepted); never read
-    more than ``limits.MAX_FILE_BYTES`` of it."""
-    if not path.is_file():  # a FIFO or device named *.md would block or never end
+    more than ``limits.MAX_FILE_BYTES`` of it.  The file must lie under one of
+    ``roots`` (by default its own folder) with no symbolic link on the way."""
+    try:
+        handle = files.open_inside(path, roots or [path.parent])
+    except files.NotRegular:  # a FIFO or device named *.md would block or never end
         return "", [Problem(shown, None, "not a regular file", "a text file",
                             "a folder, device or pipe")]
-    with open(path, "rb") as handle:
-        data = handle.read(limits.MAX_FILE_BYTES + 1)
+    except files.Refused as exc:
+        return "", [Problem(shown, None, f"refused: {exc}")]
+    except OSError as exc:
+        return "", [Problem(shown, None, "cannot be read", found=exc.strerror)]
+    with os.fdopen(handle, "rb") as file:
+        data = file.read(limits.MAX_FILE_BYTES + 1)
+        size = os.fstat(file.fileno()).st_size
     if len(data) > limits.MAX_FILE_BYTES:
         line = data[:limits.MAX_FILE_BYTES].count(b"\n") + 1
         return "", [Problem(shown, line, "the file passes the size limit on this "
                             "line; split it into several documents",
                             f"at most {limits.MAX_FILE_BYTES // 1024:,} KB",
-                            f"{path.stat().st_size / 2**20:.1f} MB")]
+                            f"{size / 2**20:.1f} MB")]
+    return decode(data, shown)
+
+
+def decode(data: bytes, shown) -> tuple[str, list[Problem]]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "", [Problem(shown, None, "the file is in UTF-16; save it as UTF-8")]
     try:
@@ -200,7 +213,7 @@ def load_glossary(project: Path) -> tuple[list[Term], list[Problem]]:
     path = project / "content" / "glossary.yaml"
     if not path.exists():
         return [], []
-    text, problems = read_text(path, rel(path, project))
+    text, problems = read_text(path, rel(path, project), [project / "content"])
     if problems:
         return [], problems
     data, problems = yamlread.load(text, rel(path, project))

@@ -49,10 +49,11 @@ def zh_date_range(start: dt.date, end: dt.date | None = None, year: bool = False
 
 
 def event_date(event) -> str:
-    """A calendar entry's date, honest about month-only precision (「8月」)."""
-    if event.precision == "month":
-        return f"{event.start.month}月"
-    return zh_date_range(event.start, event.end)
+    """A calendar entry's date, honest about month-only precision (「8月」).
+    ``event`` is template data: a mapping (formats.plain)."""
+    if event["precision"] == "month":
+        return f"{event['start'].month}月"
+    return zh_date_range(event["start"], event.get("end"))
 
 
 def zh_numeral(number: int, formal: bool = False) -> str:

@@ -8,19 +8,25 @@ variable is an error that names the template file and line.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import os
 import re
 import traceback
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
-from . import schema, yamlread
+from . import officecheck, schema, yamlread
 from .content import read_text, rel
 from .errors import BuildError, Problem, Problems
 from .filters import FILTERS, zh_numeral
+from .sandbox import MEMORY, Sandbox, TemplateLimit, limited
 
 FORMAT_FIELDS = {"title": "text", "outputs": "list of text", "fonts": "list of text",
                  "template": "text?", "stylesheet": "text?", "reference": "text?",
@@ -62,17 +68,27 @@ class Format:
         sheets = [self.folder / self.stylesheet]
         if meeting_folder is not None:
             extra = meeting_folder / "templates" / self.name / self.stylesheet
-            sheets += [extra] if extra.is_file() else []
+            # lexists: a link, even a broken one, is there to be refused, not skipped
+            sheets += [extra] if os.path.lexists(extra) else []
         return sheets
 
     def reference_path(self, meeting_folder: Path | None = None) -> Path | None:
+        """The reference document a DOCX takes its styles from: the meeting's own
+        if it has one, else the format's.  It is checked like content before any
+        writer opens it (files.py, officecheck.py), so a refused one raises a
+        ``BuildError`` here; a missing one is returned for the writer to report."""
         if not self.reference:
             return None
+        path = self.folder / self.reference
         if meeting_folder is not None:
             own = meeting_folder / "templates" / self.name / self.reference
-            if own.is_file():
-                return own
-        return self.folder / self.reference
+            path = own if os.path.lexists(own) else path
+        if os.path.lexists(path):
+            project = self.folder.parent.parent
+            roots = [project / "templates", *([meeting_folder] if meeting_folder
+                                              else [])]
+            officecheck.require(path, roots, rel(path, project))
+        return path
 
 
 def discover(project: Path, writers) -> dict[str, Format]:
@@ -89,7 +105,7 @@ def discover(project: Path, writers) -> dict[str, Format]:
 
 def load_format(path: Path, project: Path, writers):
     shown = rel(path, project)
-    text, problems = read_text(path, shown)
+    text, problems = read_text(path, shown, [project / "templates"])
     data, found = yamlread.load(text, shown) if not problems else (None, [])
     problems += found
     if problems:
@@ -137,15 +153,56 @@ def check_front_matter_spec(front, shown, problems) -> dict[str, str]:
     return dict(front)
 
 
+class TemplateProblems(Exception):
+    """A template file that may not be read (a link, not UTF-8 ...), raised from
+    inside Jinja so that an ``{% include %}`` of it stops the render."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+class ContentLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, reading every template, include, import and parent
+    through ``files``: inside the meeting folder or templates/, no link on the way.
+    Jinja's own name check still refuses names that climb out ("../../etc")."""
+
+    def __init__(self, searchpath, roots, project: Path):
+        super().__init__(searchpath)
+        self.roots, self.project = roots, project
+
+    def get_source(self, environment, template):
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            filename = os.path.join(folder, *pieces)
+            if not os.path.lexists(filename):
+                continue
+            path = Path(filename)
+            text, problems = read_text(path, rel(path, self.project), self.roots)
+            if problems:
+                raise TemplateProblems(problems)
+            mtime = os.lstat(filename).st_mtime
+            return text, filename, lambda: _mtime(filename) == mtime
+        raise jinja2.TemplateNotFound(template)
+
+
+def _mtime(filename: str) -> float | None:
+    try:
+        return os.lstat(filename).st_mtime
+    except OSError:
+        return None
+
+
 def environment(project: Path, fmt: Format, meeting_folder: Path | None = None):
-    # FileSystemLoader refuses names that climb out of its folders ("../../etc").
     # A meeting's own templates/ come first: one file there replaces the format's.
     # Templates are written by people who are not programmers and, in a meeting's
-    # own templates/, are content: the sandbox keeps them to data and filters, so
-    # "{{ cycler.__init__.__globals__.os }}" is an error instead of a shell.
+    # own templates/, are content: the sandbox keeps them to data and filters
+    # (sandbox.py), so "{{ cycler.__init__.__globals__.os }}" is an error instead
+    # of a shell.
     own = fmt.override_folders(meeting_folder) if meeting_folder else []
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([*own, fmt.folder, project / "templates"]),
+    roots = [project / "templates", *([meeting_folder] if meeting_folder else [])]
+    env = Sandbox(
+        loader=ContentLoader([*own, fmt.folder, project / "templates"], roots, project),
         autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(FILTERS)
@@ -156,19 +213,49 @@ def render(project: Path, fmt: Format, context: dict,
            meeting_folder: Path | None = None) -> str:
     env = environment(project, fmt, meeting_folder)
     try:
-        return env.get_template(fmt.template).render(**context)
+        with limited():
+            return env.get_template(fmt.template).render(**context)
+    except TemplateProblems as exc:
+        raise BuildError(exc.problems) from exc
     except jinja2.TemplateSyntaxError as exc:
         raise BuildError([Problem(_template_path(exc.filename, project), exc.lineno,
                                   f"template syntax error: {exc.message}")]) from exc
-    except jinja2.TemplateNotFound as exc:
-        raise BuildError([Problem(rel(fmt.folder, project), None,
-                                  f"template not found: {exc.name}")]) from exc
-    except RecursionError as exc:
-        raise BuildError([Problem(rel(fmt.folder, project), None, "a template extends "
-                                  "or includes itself")]) from exc
-    except (jinja2.UndefinedError, SecurityError, TypeError, ValueError) as exc:
+    except jinja2.TemplateNotFound as exc:  # at the include or extends, if in one
         path, line = _template_frame(exc, project)
-        raise BuildError([Problem(path, line, f"template error: {exc}")]) from exc
+        raise BuildError([Problem(rel(fmt.folder, project) if line is None else path,
+                                  line, f"template not found: {exc.name}")]) from exc
+    except RecursionError as exc:
+        raise BuildError([_recursion(exc, project)]) from exc
+    except Exception as exc:  # a template is content: whatever it raises is its error
+        path, line = _template_frame(exc, project)
+        raise BuildError([Problem(path, line, _explain(exc))]) from exc
+
+
+def _explain(exc: Exception) -> str:
+    if isinstance(exc, TemplateLimit):
+        return f"template stopped: {exc}"
+    if isinstance(exc, MemoryError):
+        return "template stopped: it needs more memory than the limit of " \
+               f"{MEMORY // 1024 ** 3} GB"
+    if isinstance(exc, OverflowError):
+        return f"template stopped: a number too large ({exc})"
+    return f"template error: {exc}"
+
+
+def _recursion(exc: RecursionError, project: Path) -> Problem:
+    """A macro that calls itself without end, or a template that extends or
+    includes itself: told apart by Jinja's macro-call frames in the traceback."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    macro = any(f.name == "_invoke" and f.filename.endswith("runtime.py")
+                for f in frames)
+    # The line that repeats most down the stack is the call that recurses.
+    repeated = Counter((f.filename, f.lineno) for f in frames
+                       if f.filename.endswith(".j2")).most_common(1)
+    filename, line = repeated[0][0] if repeated else (None, None)
+    path = _template_path(filename, project)
+    if macro:
+        return Problem(path, line, "a macro calls itself too deeply (without end?)")
+    return Problem(path, line, "a template extends or includes itself")
 
 
 def _template_path(filename, project: Path):
@@ -181,6 +268,31 @@ def _template_frame(exc, project: Path):
         if frame.filename.endswith(".j2"):
             return _template_path(frame.filename, project), frame.lineno
     return "template", None
+
+
+# Build bookkeeping of the model that is not a fact for a document.
+_NOT_FOR_TEMPLATES = ("documents", "skipped")
+
+
+def plain(value):
+    """``value`` as template data: strings, numbers, dates, lists and dicts (and
+    Markup the build made), all the way down.  A model object becomes a dict of its
+    fields; a ``Path`` field (``meeting.folder``, ``format.folder``) is left out,
+    since a path is a way to the file system, not a fact.  Anything else is a bug
+    here, refused rather than handed to a template."""
+    if value is None or isinstance(value, (Markup, bool, int, float, dt.date)):
+        return value
+    if isinstance(value, str):
+        return str(value)  # a subclass of str may carry methods of its own
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if f.name not in _NOT_FOR_TEMPLATES
+                and not isinstance(getattr(value, f.name), Path)}
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    raise TypeError(f"not template data: {type(value).__name__}")
 
 
 def markup(html: str) -> Markup:

@@ -16,6 +16,7 @@ from .errors import BuildError, Problems
 # formats, markdown and the writers are imported where they are used: a build with
 # nothing to do stops after hashing its inputs and should not pay ~0.3 s of imports.
 
+OFFICE_KINDS = ("docx", "odt")
 _CHAPTER = re.compile(r"(?=<h1[\s>])")
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -109,13 +110,16 @@ def prepare(project: Path, meeting, known: dict, documents=None) -> list:
         fmt = known[document.format_name]
         shown = content.rel(document.path, project)
         meta, found = content.check_front_matter(document, fmt.front_matter, shown)
-        problems.extend(found)
         converted = markdown.to_html(document, meeting.folder, shown)
-        problems.extend(converted.problems)
-        if problems.items:
+        problems.extend(found + converted.problems)
+        if found or converted.problems:
             continue
-        html = formats.render(project, fmt, context(meeting, meta, converted, fmt),
-                              meeting.folder)
+        try:  # each document's template problems, all in one run
+            html = formats.render(project, fmt, context(meeting, meta, converted, fmt),
+                                  meeting.folder)
+        except BuildError as exc:
+            problems.extend(exc.problems)
+            continue
         jobs.append(Job(project, meeting.folder, fmt, html, shown, document.body,
                         document.body_line, meta.get("title", "")))
     problems.raise_if_any()
@@ -133,17 +137,18 @@ def render_html(project: Path, meeting_id: str) -> list:
 
 
 def context(meeting, meta: dict, converted, fmt) -> dict:
-    """What a template sees; documented in the README for template authors."""
+    """What a template sees, as plain data only (formats.plain); documented in
+    docs/templates.md for template authors."""
     from . import formats, markdown
 
     body_with_calls, notes = markdown.endnotes(converted.html)
     main, boxes = markdown.closing_boxes(body_with_calls)
-    return {"meeting": meeting, "doc": meta, "body": formats.markup(converted.html),
+    return formats.plain({"meeting": meeting, "doc": meta, "body": formats.markup(converted.html),
             "chapters": chapters(converted.html), "format": fmt, "lang": fmt.lang,
             "outline": formats.outline(converted.headings),
             "body_with_note_calls": formats.markup(body_with_calls),
             "main_text": formats.markup(main), "closing_boxes": formats.markup(boxes),
-            "notes": [formats.markup(note) for note in notes]}
+            "notes": [formats.markup(note) for note in notes]})
 
 
 def chapters(body: str) -> list[dict]:
@@ -170,6 +175,7 @@ def render_all(jobs: list, meeting_id: str) -> dict[str, bytes]:
 
 def render_job(job, meeting_id: str) -> dict[str, bytes]:
     """Every output of one document (stage 4); a batch runs these in workers."""
+    from . import officecheck
     from .writers import WRITERS
 
     files, problems = {}, Problems()
@@ -178,5 +184,8 @@ def render_job(job, meeting_id: str) -> dict[str, bytes]:
             files[name] = WRITERS[kind](job)
         except BuildError as exc:
             problems.extend(exc.problems)
+            continue
+        if kind in OFFICE_KINDS:  # what we publish keeps the rules we read by
+            problems.extend(officecheck.check(files[name], f"output {name}"))
     problems.raise_if_any()
     return files

@@ -31,7 +31,8 @@ def files_under(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.rglob("*")
-                  if p.is_file() and not any(part in IGNORED for part in p.parts))
+                  if (p.is_file() or p.is_symlink())
+                  and not any(part in IGNORED for part in p.parts))
 
 
 # A file larger than this is known by its size and modification time instead of
@@ -41,6 +42,10 @@ HASH_WHOLE_BELOW = 8 * 1024 * 1024
 
 
 def _fingerprint(path: Path) -> bytes:
+    # A link is known by where it points, never read through: the build refuses
+    # it anyway (files.py), and hashing must not open a file outside the project.
+    if path.is_symlink():
+        return b"link " + os.fsencode(os.readlink(path))
     if not path.is_file():
         return b""
     stat = path.stat()

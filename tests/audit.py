@@ -50,7 +50,22 @@ _recording: list | None = None
 
 def _hook(event: str, args: tuple) -> None:
     if _recording is not None and event in ("open", "socket.connect"):
+        if event == "open" and isinstance(args[0], str) and not os.path.isabs(args[0]):
+            args = (_beside_folder(args[0]), *args[1:])
         _recording.append((event, args))
+
+
+def _beside_folder(name: str) -> str:
+    """The audit event of ``os.open(name, dir_fd=folder)`` names no folder:
+    meetdocs.files opens a file one folder at a time, so the folder is found from
+    the descriptor in its ``_step`` frame, while it is still open."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_name == "_step" and "folder" in frame.f_locals:
+            folder = os.readlink(f"/proc/self/fd/{frame.f_locals['folder']}")
+            return os.path.join(folder, name)
+        frame = frame.f_back
+    return os.path.abspath(name)
 
 
 # An audit hook cannot be removed, so one is installed for the session; it keeps

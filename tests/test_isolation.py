@@ -28,6 +28,8 @@ TRACED = "open,openat,openat2,connect,socket,execve"
 _CALL = re.compile(r"^(\d+)\s+(\w+)\((.*)$")
 _RESUMED = re.compile(r"^(\d+)\s+<\.\.\. (\w+) resumed>(.*)$")
 _PATH = re.compile(r'"((?:[^"\\]|\\.)*)"')
+# With strace -y a descriptor prints with its path: openat(3</a/folder>, "file" ...
+_FOLDER = re.compile(r"^\s*\d+<((?:[^>\\]|\\.)*)>,")
 _END = re.compile(r"(.*)\)\s+=\s+(.*)$", re.S)
 
 
@@ -41,12 +43,19 @@ class Call:
     def path(self) -> str:
         """The first string argument, strace's C escapes undone (it writes the
         bytes of 會議 as octal)."""
-        raw = _PATH.search(self.args)[1]
-        return codecs.escape_decode(raw.encode())[0].decode("utf-8", "surrogateescape")
+        path = _unescape(_PATH.search(self.args)[1])
+        folder = _FOLDER.match(self.args)
+        if folder and not path.startswith("/"):  # opened relative to a folder's fd
+            return os.path.join(_unescape(folder[1]), path)
+        return path
 
     @property
     def ok(self) -> bool:
         return not self.result.strip().startswith("-1")
+
+
+def _unescape(raw: str) -> str:
+    return codecs.escape_decode(raw.encode())[0].decode("utf-8", "surrogateescape")
 
 
 def parse_trace(text: str) -> list[Call]:
@@ -89,11 +98,12 @@ def no_network_prefix() -> tuple[list[str], str]:
     return [], "unshare -n and -rn both fail here (no network namespaces allowed)"
 
 
-def copy_project(root: Path) -> Path:
+def copy_project(root: Path, meeting: str = MEETING,
+                 source: Path = DATA / "valid" / MEETING) -> Path:
     """The project as a user has it: package, build.py, templates, one meeting.
     ``.venv`` points at this interpreter's environment, so build.py runs the
     package at once instead of preparing a new one."""
-    make_project(root, {MEETING: DATA / "valid" / MEETING})
+    make_project(root, {meeting: source})
     shutil.copytree(PROJECT / "meetdocs", root / "meetdocs")
     shutil.copy(PROJECT / "build.py", root)
     (root / ".venv").symlink_to(sys.prefix)
@@ -110,9 +120,8 @@ class Watched:
     no_network: str  # why the build ran with a network, or ""
 
 
-@pytest.fixture(scope="module")
-def watched(tmp_path_factory) -> Watched:
-    root = copy_project(tmp_path_factory.mktemp("isolation") / "會議 資料" / "meetdocs")
+def watch(root: Path, meeting: str) -> Watched:
+    """``build.py MEETING`` in ``root`` under strace, with content/ read-only."""
     content = root / "content"
     before = snapshot(content)
     subprocess.run(["chmod", "-R", "a-w", str(content)], check=True)
@@ -120,13 +129,19 @@ def watched(tmp_path_factory) -> Watched:
     trace = root.parent / "strace.txt"
     try:
         result = subprocess.run(
-            [*prefix, "strace", "-f", "-qq", "-s", "4096", "-e", f"trace={TRACED}",
-             "-o", str(trace), sys.executable, "build.py", MEETING],
+            [*prefix, "strace", "-f", "-qq", "-y", "-s", "4096", "-e", f"trace={TRACED}",
+             "-o", str(trace), sys.executable, "build.py", meeting],
             cwd=root, capture_output=True, text=True, timeout=300)
     finally:
         subprocess.run(["chmod", "-R", "u+w", str(content)], check=True)
     calls = parse_trace(trace.read_text(encoding="utf-8", errors="surrogateescape"))
     return Watched(root, result, calls, before, snapshot(content), reason)
+
+
+@pytest.fixture(scope="module")
+def watched(tmp_path_factory) -> Watched:
+    root = copy_project(tmp_path_factory.mktemp("isolation") / "會議 資料" / "meetdocs")
+    return watch(root, MEETING)
 
 
 def opened(watched: Watched, ok: bool = True) -> list[str]:
@@ -182,3 +197,58 @@ def test_the_build_needs_no_network(watched):
                            capture_output=True, text=True, timeout=30)
     assert "Network is unreachable" in probe.stderr  # the namespace has no network
     assert watched.result.returncode == 0
+
+
+# A meeting folder from someone else: its own templates read through links to a
+# secret outside and to the environment, and reach for Path methods.
+HOSTILE = "hostile-meeting"
+SECRET = "meetdocs-strace-secret-52c9"
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> Watched:
+    base = tmp_path_factory.mktemp("hostile")
+    secret = base / "secret.html"
+    secret.write_text(f"<p>{SECRET}</p>", encoding="utf-8")
+    root = copy_project(base / "meetdocs", HOSTILE, DATA / "invalid" / HOSTILE)
+    own = root / "content" / HOSTILE / "templates"
+    (own / "briefing").mkdir()
+    (own / "briefing" / "document.html.j2").symlink_to("/proc/self/environ")
+    (own / "delegation-report" / "secret.html").symlink_to(secret)
+    (own / "delegation-report" / "reference.docx").symlink_to(
+        PROJECT / "templates" / "delegation-report" / "reference.docx")
+    os.environ["MEETDOCS_STRACE_SECRET"] = SECRET  # inherited by the build
+    try:
+        return watch(root, HOSTILE)
+    finally:
+        del os.environ["MEETDOCS_STRACE_SECRET"]
+
+
+def test_a_hostile_meeting_fails_with_every_problem_at_its_file(hostile):
+    own = f"content/{HOSTILE}/templates"
+    link = "refused: the file is a symbolic link; links are never followed"
+    assert hostile.result.returncode != 0
+    errors = hostile.result.stderr
+    assert f"{own}/briefing/document.html.j2: {link}" in errors
+    assert f"{own}/delegation-report/secret.html: {link}" in errors
+    assert (f"{own}/briefing-en/document.html.j2:4: template error: 'dict object' has "
+            "no attribute 'folder'") in errors
+    assert "Traceback" not in errors and SECRET not in errors + hostile.result.stdout
+
+
+def test_a_hostile_meeting_opens_nothing_outside_and_writes_nothing_but_output(hostile):
+    tried = opened(hostile, ok=False)
+    assert audit.outside(opened(hostile), audit.allowed_roots(hostile.root)) == []
+    assert not {os.path.normpath(path) for path in tried} & {
+        *audit.TARGETS, "/proc/self/environ", str(hostile.root.parent / "secret.html")}
+    writes = [call.path for call in hostile.calls if call.name.startswith("open")
+              and re.search(r"O_WRONLY|O_RDWR|O_CREAT", call.args)]
+    assert audit.outside(writes, [str(hostile.root / "output")]) == []
+    assert not list(hostile.root.parent.rglob("*.pth"))
+    assert hostile.after == hostile.before
+
+
+def test_no_secret_reaches_any_file_the_hostile_build_leaves(hostile):
+    for path in hostile.root.rglob("*"):
+        if path.is_file() and not path.is_symlink() and ".venv" not in path.parts:
+            assert SECRET.encode() not in path.read_bytes(), path

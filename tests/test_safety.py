@@ -11,7 +11,7 @@ import pytest
 
 import audit
 from conftest import DATA, PROJECT
-from meetdocs import images
+from meetdocs import images, officecheck
 from meetdocs.errors import BuildError
 from meetdocs.formats import discover
 from meetdocs.pipeline import build_meeting
@@ -90,6 +90,10 @@ def test_hostile_html_is_printed_embeds_nothing_and_reads_nothing_outside(projec
         written = build_meeting(root, "hostile-html", root / "output").files
     pdfs = sorted(path for path in written if path.suffix == ".pdf")
     assert len(pdfs) == 2
+    # The hostile links and objects of the Markdown leave nothing Word would fetch.
+    reports = [path for path in written if path.suffix == ".docx"]
+    assert reports and all(officecheck.check(p.read_bytes(), p.name) == []
+                           for p in reports)
     for path in pdfs:
         assert run("pdfdetach", "-list", str(path)).strip() == "0 embedded files"
     text = squeeze(pdf_text(pdfs[0]))
@@ -210,3 +214,97 @@ def test_a_decompression_bomb_is_refused_on_its_header_with_flat_memory(tmp_path
     assert found == "30000×30000 = 900,000,000 pixels"
     peak_kb = int(status.split("VmHWM:")[1].split()[0])
     assert peak_kb < 150 * 1024
+
+
+SECRET = "meetdocs-test-secret-6b1f"
+
+
+@pytest.fixture
+def secret(tmp_path, monkeypatch):
+    """A file outside the project, and the environment, both holding the secret."""
+    monkeypatch.setenv("MEETDOCS_TEST_SECRET", SECRET)
+    path = tmp_path / "outside" / "secret.html"
+    path.parent.mkdir()
+    path.write_text(f"<p>{SECRET}</p>\n", encoding="utf-8")
+    return path
+
+
+def own_templates(root, meeting="minimal", fmt="briefing"):
+    folder = root / "content" / meeting / "templates" / fmt
+    folder.mkdir(parents=True)
+    return folder
+
+
+def build_refused(root, meeting="minimal") -> tuple[str, list[str]]:
+    with audit.recording() as (opened, connected), pytest.raises(BuildError) as caught:
+        build_meeting(root, meeting, root / "output")
+    assert connected == []
+    assert not (root / "output" / meeting).exists()
+    return str(caught.value), opened
+
+
+LINK = "refused: the file is a symbolic link; links are never followed"
+
+
+def test_a_template_linked_to_the_environment_is_refused_unread(project, secret):
+    root = project(minimal=DATA / "valid" / "minimal")
+    (own_templates(root) / "document.html.j2").symlink_to("/proc/self/environ")
+    message, opened = build_refused(root)
+    assert message.startswith("content/minimal/templates/briefing/document.html.j2: "
+                              + LINK)
+    assert SECRET not in message and "/proc/self/environ" not in opened
+
+
+def test_an_included_template_linked_outside_is_refused_unread(project, secret):
+    root = project(minimal=DATA / "valid" / "minimal")
+    folder = own_templates(root)
+    (folder / "document.html.j2").write_text(
+        '{% extends "base.html.j2" %}\n{% block content %}\n'
+        '{% include "secret.html" %}\n{% endblock %}\n', encoding="utf-8")
+    (folder / "secret.html").symlink_to(secret)
+    message, opened = build_refused(root)
+    assert message.startswith("content/minimal/templates/briefing/secret.html: " + LINK)
+    assert str(secret) not in opened
+
+
+def test_a_meetings_templates_folder_linked_outside_is_refused(project, secret):
+    root = project(minimal=DATA / "valid" / "minimal")
+    elsewhere = secret.parent / "templates" / "briefing"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "document.html.j2").write_text(f"{SECRET}\n", encoding="utf-8")
+    (root / "content" / "minimal" / "templates").symlink_to(elsewhere.parent)
+    message, opened = build_refused(root)
+    assert "refused: a folder on its way is a symbolic link" in message
+    assert str(elsewhere / "document.html.j2") not in opened
+
+
+def test_a_meetings_stylesheet_linked_outside_is_refused(project, secret):
+    root = project(minimal=DATA / "valid" / "minimal")
+    (own_templates(root) / "style.css").symlink_to(secret)
+    message, opened = build_refused(root)
+    assert message.startswith("content/minimal/templates/briefing/style.css: " + LINK)
+    assert str(secret) not in opened
+
+
+def test_a_format_file_that_is_a_link_is_refused(project, secret):
+    root = project(minimal=DATA / "valid" / "minimal")
+    fmt = root / "templates" / "briefing" / "format.yaml"
+    real = secret.parent / "format.yaml"
+    fmt.rename(real)
+    fmt.symlink_to(real)
+    message, _ = build_refused(root)
+    assert message.startswith("templates/briefing/format.yaml: " + LINK)
+
+
+def test_the_pdf_fetcher_refuses_links_even_to_files_inside(tmp_path):
+    allowed = tmp_path / "meeting"
+    (allowed / "images").mkdir(parents=True)
+    (allowed / "a.png").write_bytes(b"png")
+    (allowed / "b.png").symlink_to(allowed / "a.png")
+    (allowed / "linked").symlink_to(allowed / "images")
+    (allowed / "images" / "c.png").write_bytes(b"png")
+    fetcher = _fetcher_class()([allowed])
+    assert fetcher.resolve((allowed / "a.png").as_uri()) is not None
+    assert fetcher.resolve((allowed / "images" / "c.png").as_uri()) is not None
+    assert fetcher.resolve((allowed / "b.png").as_uri()) is None
+    assert fetcher.resolve((allowed / "linked" / "c.png").as_uri()) is None

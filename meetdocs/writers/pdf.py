@@ -13,12 +13,14 @@ from __future__ import annotations
 import ctypes.util
 import logging
 import mimetypes
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .. import images
+from .. import files, images
+from ..content import read_text, rel
 from ..errors import BuildError, Problem
 from ..markdown import source_line
 from . import fonts
@@ -70,7 +72,7 @@ def _fetcher_class():
     class SandboxFetcher(URLFetcher):
         def __init__(self, roots: list[Path]):
             super().__init__(fail_on_errors=True, allowed_protocols=("file",))
-            self.roots = [root.resolve() for root in roots]
+            self.roots = roots
             self.refused: dict[str, images.Refusal | None] = {}
 
         def fetch(self, url, headers=None):
@@ -83,18 +85,20 @@ def _fetcher_class():
                 self.refused[url] = why
                 raise ValueError(f"refused: {url}")
             mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
-            return URLFetcherResponse(url, body=path.read_bytes(),
-                                      headers={"Content-Type": mime})
+            body = (path.read_bytes() if str(path) in fonts.installed_files()
+                    else files.read_inside(path, self.roots, path.name))
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
 
         def resolve(self, url) -> Path | None:
+            """The file a ``file:`` URL names, if it may be read: under the roots
+            with no symbolic link on the way (files.py), or an installed font."""
             parts = urlsplit(url)
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
                 return None
-            path = Path(unquote(parts.path)).resolve()
-            inside = any(path.is_relative_to(root) for root in self.roots)
+            path = Path(os.path.normpath(unquote(parts.path)))
             if str(path) in fonts.installed_files():
                 return path
-            return path if inside and path.is_file() else None
+            return None if files.refusal(path, self.roots, path.name) else path
 
     return SandboxFetcher
 
@@ -104,7 +108,7 @@ def write(job) -> bytes:
     fonts.require(job.fmt.fonts)
     check_coverage(job)
     import_weasyprint()
-    from weasyprint import CSS, HTML
+    from weasyprint import HTML
     from weasyprint.css.counters import CounterStyle
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
@@ -114,7 +118,7 @@ def write(job) -> bytes:
     # through these two objects, shared by the CSS and the rendering.
     styles = {"counter_style": CounterStyle(), "font_config": FontConfiguration()}
     try:
-        css = [CSS(filename=str(sheet), url_fetcher=fetcher, **styles)
+        css = [stylesheet(job, sheet, fetcher, styles)
                for sheet in job.fmt.stylesheets(job.folder)]
         html = HTML(string=job.html, base_url=job.folder.resolve().as_uri() + "/",
                     url_fetcher=fetcher)
@@ -130,6 +134,19 @@ def write(job) -> bytes:
     if log.dropped:
         raise BuildError([not_drawn(job, url) for url in dict.fromkeys(log.dropped)])
     return data
+
+
+def stylesheet(job, sheet: Path, fetcher, styles: dict):
+    """A format's or a meeting's stylesheet, read like a template: inside
+    templates/ or the meeting folder, never through a link."""
+    from weasyprint import CSS
+
+    shown = rel(sheet, job.project)
+    text, problems = read_text(sheet, shown, fetcher.roots)
+    if problems:
+        raise BuildError(problems)
+    return CSS(string=text, base_url=sheet.absolute().as_uri(), url_fetcher=fetcher,
+               **styles)
 
 
 def refused(job, refusals: dict) -> list[Problem]:
