@@ -312,7 +312,8 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "pdf":
             return self.pdf(rendering, name)
         urls = [self.url_of(sheet) for sheet in job.fmt.stylesheets(job.folder)]
-        margin = serve_page.sheet_margin(job.fmt.stylesheets(job.folder))
+        margin = serve_page.sheet_margin(job.fmt.stylesheets(job.folder),
+                                          [job.folder, job.project / "templates"])
         page = serve_page.document_page(job, rendering.token, urls, margin)
         self.send(200, page.encode(), "text/html")
 

@@ -114,17 +114,21 @@ def _plain_page(title: str, body: str, token: str, css_class: str) -> str:
             f'</head>\n<body class="{css_class}">\n{body}\n</body>\n</html>\n')
 
 
-def sheet_margin(stylesheets: list[Path]) -> str | None:
+def sheet_margin(stylesheets: list[Path], roots: list[Path]) -> str | None:
     """The ``margin`` of the last plain ``@page`` rule, so the sheet in the browser
-    has the print margins; None if no stylesheet says."""
+    has the print margins; None if no stylesheet says.  Read like the build reads
+    them: inside ``roots`` and never through a link."""
     import tinycss2
+
+    from .files import read_inside
 
     found = None
     for sheet in stylesheets:
         try:
-            rules = tinycss2.parse_stylesheet(sheet.read_text(encoding="utf-8"),
-                                              skip_comments=True, skip_whitespace=True)
-        except (OSError, UnicodeDecodeError):
+            text = read_inside(sheet, roots, sheet).decode("utf-8")
+            rules = tinycss2.parse_stylesheet(text, skip_comments=True,
+                                              skip_whitespace=True)
+        except (BuildError, UnicodeDecodeError):
             continue  # the render reports unreadable files; the preview just goes on
         for rule in rules:
             found = _page_margin(rule) or found

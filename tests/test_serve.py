@@ -277,7 +277,19 @@ def test_problems_are_escaped_in_the_error_panel():
 
 def test_the_sheet_has_the_print_margins_of_the_format():
     sheets = [PROJECT / "templates" / "briefing" / "style.css"]
-    assert serve_page.sheet_margin(sheets) == "22mm 20mm 20mm 20mm"
+    roots = [PROJECT / "templates"]
+    assert serve_page.sheet_margin(sheets, roots) == "22mm 20mm 20mm 20mm"
+
+
+def test_the_sheet_margin_is_not_read_through_a_link(tmp_path):
+    """The preview reads stylesheets like the build: a link to a sheet elsewhere
+    is not followed, so its @page margin does not reach the page."""
+    outside = tmp_path / "outside.css"
+    outside.write_text("@page { margin: 1mm }", encoding="utf-8")
+    folder = tmp_path / "meeting"
+    folder.mkdir()
+    (folder / "style.css").symlink_to(outside)
+    assert serve_page.sheet_margin([folder / "style.css"], [folder]) is None
 
 
 def test_a_port_in_use_is_a_plain_message(project):
