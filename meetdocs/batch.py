@@ -57,7 +57,9 @@ def workers_for(count: int) -> int:
 
 
 def build_many(project: Path, ids: list[str], out_root: Path, force: bool = False,
-               workers: int | None = None, on_event=None) -> list[Outcome | Failure]:
+               workers: int | None = None, on_event=None,
+               strict: bool = False) -> list[Outcome | Failure]:
+    """``strict``: a meeting whose documents have review findings fails unwritten."""
     on_event = on_event or (lambda *args: None)
     with ExitStack() as locks:
         plans, results = {}, {}
@@ -68,7 +70,8 @@ def build_many(project: Path, ids: list[str], out_root: Path, force: bool = Fals
                 content.meeting_folder(project, meeting_id)
                 locks.enter_context(output.locked(out_root, meeting_id, lambda m=meeting_id:
                                                   on_event("wait", m, None)))
-                plans[meeting_id] = plan_meeting(project, meeting_id, out_root, force)
+                plans[meeting_id] = plan_meeting(project, meeting_id, out_root, force,
+                                                   strict)
             except (BuildError, SetupError) as exc:
                 results[meeting_id] = failure(meeting_id, exc)
                 on_event("failed", meeting_id, results[meeting_id])

@@ -2,6 +2,7 @@
 
     python build.py som1-2026 [more ids] [--all] [--force] [--jobs N] [--debug]
     python build.py list                       # meetings, documents, what is out of date
+    python build.py check ID [--all] [--strict]  # the reviews, without building
     python build.py new ID [--from ID]         # a new meeting folder, ready to build
     python build.py new-format NAME [--from FORMAT] [--meeting ID]
     python build.py serve ID [--port N]        # live HTML preview on localhost
@@ -26,7 +27,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     verb = argv[0] if argv and argv[0] in VERBS else "build"
-    handler = {"build": build, "list": list_meetings, "new": new_meeting,
+    handler = {"build": build, "list": list_meetings, "check": check, "new": new_meeting,
                "new-format": new_format, "serve": serve, "test": run_tests,
                "reference": make_references, "placeholder": make_placeholders}[verb]
     try:
@@ -52,6 +53,8 @@ def parse_build(argv: list[str]) -> argparse.Namespace:
                         help="worker processes for several meetings (default: cores)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and "
                         "WeasyPrint's warnings")
+    parser.add_argument("--strict", action="store_true", help="the reviews' findings "
+                        "are errors: a meeting with any is not written")
     parser.add_argument("--output", type=Path, default=PROJECT / "output",
                         help="output folder (default: output/)")
     args = parser.parse_args(argv)
@@ -70,7 +73,7 @@ def build(argv: list[str]) -> int:
     ids = known_meetings(PROJECT) if args.all else list(dict.fromkeys(args.ids))
     progress = Progress(len(ids))
     results = build_many(PROJECT, ids, args.output, args.force,
-                         1 if args.debug else args.jobs, progress.event)
+                         1 if args.debug else args.jobs, progress.event, args.strict)
     progress.close()
     failed = [r.meeting_id for r in results if isinstance(r, Failure)]
     for result in results:
@@ -112,6 +115,7 @@ def show_result(result, debug: bool) -> None:
         if debug and result.trace:
             print(result.trace, file=sys.stderr)
         return
+    show_findings(result.meeting_id, result.findings)
     for fmt, reason in result.skipped:
         print(f"{result.meeting_id}: no {fmt}: {reason}")
     if result.up_to_date:
@@ -123,6 +127,47 @@ def show_result(result, debug: bool) -> None:
     kept = len(result.files) - len(result.written)
     if kept:
         print(f"{result.meeting_id}: {kept} unchanged file{'s' * (kept > 1)} kept")
+
+
+def show_findings(meeting_id: str, findings, notes: bool = False) -> None:
+    from .review import warnings
+
+    shown = findings if notes else warnings(findings)
+    count = len(warnings(findings))
+    if count and not notes:
+        print(f"{meeting_id}: {count} review finding{'s' * (count > 1)} (warnings; "
+              "--strict makes them errors; build.py check lists them):", file=sys.stderr)
+    for finding in shown:
+        print(f"  {finding}" if not notes else str(finding),
+              file=sys.stderr if not notes else sys.stdout)
+
+
+def check(argv: list[str]) -> int:
+    from .content import known_meetings
+    from .review import check_meeting, warnings
+
+    parser = argparse.ArgumentParser(prog="build.py check", description=(
+        "Review meetings' documents against the 出國報告 and Chinese style rules "
+        "(see README); nothing is built."))
+    parser.add_argument("ids", nargs="*", metavar="ID")
+    parser.add_argument("--all", action="store_true", help="every meeting in content/")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit with 1 if there is any finding")
+    args = parser.parse_args(argv)
+    if not args.ids and not args.all:
+        parser.error("give a meeting id (e.g. som1-2026) or --all")
+    failed = found = 0
+    for meeting_id in known_meetings(PROJECT) if args.all else dict.fromkeys(args.ids):
+        try:
+            findings = check_meeting(PROJECT, meeting_id)
+        except BuildError as exc:
+            report(meeting_id, exc)
+            failed += 1
+            continue
+        show_findings(meeting_id, findings, notes=True)
+        found += len(warnings(findings))
+    print(f"{found} finding{'s' * (found != 1)}", file=sys.stderr)
+    return 1 if failed or (args.strict and found) else 0
 
 
 def report(meeting_id: str, exc) -> None:

@@ -26,6 +26,7 @@ from . import officecheck, schema, yamlread
 from .content import read_text, rel
 from .errors import BuildError, Problem, Problems
 from .filters import FILTERS, zh_numeral
+from .review import settings as review_settings
 from .sandbox import MEMORY, Sandbox, TemplateLimit, limited
 
 FORMAT_FIELDS = {"title": "text", "outputs": "list of text", "fonts": "list of text",
@@ -54,7 +55,7 @@ class Format:
     source: str = "markdown"
     requires: tuple[str, ...] = ()   # meeting.yaml fields the format cannot do without
     pages: int | None = None         # page budget of the PDF; over it the build fails
-    settings: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)   # format.yaml's review: (review/settings.py)
 
     def override_folders(self, meeting_folder: Path) -> list[Path]:
         """Where a meeting replaces single files of this format.  Only its own folder:
@@ -111,14 +112,17 @@ def load_format(path: Path, project: Path, writers):
     if problems:
         return None, problems
     front = data.pop("front_matter", None) if isinstance(data, dict) else None
+    review = data.pop("review", None) if isinstance(data, dict) else None
     values, problems = schema.check(data, FORMAT_FIELDS, shown)
     fields = check_front_matter_spec(front, shown, problems)
     problems += check_choices(values, data, shown, writers)
+    settings, found = review_settings.check(review, shown, values.get("lang") or "zh-Hant")
+    problems += found
     if problems:
         return None, problems
     optional = {k: values[k] for k in OPTIONAL if k in values}
     return Format(path.parent.name, path.parent, values["title"], values["outputs"],
-                  values["fonts"], fields, **optional), []
+                  values["fonts"], fields, settings=settings, **optional), []
 
 
 def check_choices(values: dict, data, shown, writers) -> list[Problem]:

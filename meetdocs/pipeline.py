@@ -32,6 +32,7 @@ class Plan:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     up_to_date: bool = False
     seconds: dict[str, float] = field(default_factory=dict)  # last render, per format
+    findings: list = field(default_factory=list)      # the reviews' (review.Finding)
 
 
 @dataclass
@@ -41,32 +42,42 @@ class Outcome:
     files: list[Path]        # every output the meeting now has
     skipped: list[tuple[str, str]]
     up_to_date: bool = False
+    findings: list = field(default_factory=list)
 
 
 def build_meeting(project: Path, meeting_id: str, out_root: Path,
-                  force: bool = False, on_wait=None) -> Outcome:
+                  force: bool = False, on_wait=None, strict: bool = False) -> Outcome:
     content.meeting_folder(project, meeting_id)  # the id is checked before it names a lock
     with output.locked(out_root, meeting_id, on_wait):
-        plan = plan_meeting(project, meeting_id, out_root, force)
+        plan = plan_meeting(project, meeting_id, out_root, force, strict)
         return finish(out_root, plan, render_all(plan.jobs, meeting_id))
 
 
-def plan_meeting(project: Path, meeting_id: str, out_root: Path, force: bool) -> Plan:
-    """Load and check the meeting; keep the documents whose inputs did not change."""
+def plan_meeting(project: Path, meeting_id: str, out_root: Path, force: bool,
+                 strict: bool = False) -> Plan:
+    """Load, check and review the meeting; keep the documents whose inputs did not
+    change.  ``strict``: the reviews' findings stop the build."""
+    from . import review
+
     folder = content.meeting_folder(project, meeting_id)
     key = stamps.meeting_key(project, folder)
     live, manifest = output.current(out_root, meeting_id)
     if (not force and manifest.get("meeting_key") == key
             and output.intact(live, manifest.get("files", {}))):
-        return Plan(meeting_id, kept={n: live / n for n in manifest["files"]},
+        # Nothing to render: the findings are those of the build that rendered it.
+        plan = Plan(meeting_id, kept={n: live / n for n in manifest["files"]},
                     skipped=[tuple(s) for s in manifest.get("skipped", [])],
-                    up_to_date=True)
+                    up_to_date=True,
+                    findings=review.from_records(manifest.get("findings", [])))
+        return strictly(plan, strict)
     from . import formats
     from .writers import WRITERS
 
     known = formats.discover(project, WRITERS)
     meeting = content.load_meeting(project, meeting_id, known)
-    plan = Plan(meeting_id, skipped=meeting.skipped)
+    reviews = review.review_meeting(project, meeting, known)
+    plan = Plan(meeting_id, skipped=meeting.skipped,
+                findings=[f for r in reviews.values() for f in r.findings])
     stale, documents = [], {}
     for document in meeting.documents:
         fmt = known[document.format_name]
@@ -80,28 +91,46 @@ def plan_meeting(project: Path, meeting_id: str, out_root: Path, force: bool) ->
             plan.kept.update({n: live / n for n in entry["outputs"]})
         else:
             stale.append(document)
-    plan.jobs = prepare(project, meeting, known, stale)
+    plan.jobs = prepare(project, meeting, known, stale,
+                        {name: r.sheet for name, r in reviews.items()})
     plan.record = {"meeting_key": key, "documents": documents,
-                   "skipped": [list(s) for s in meeting.skipped]}
+                   "skipped": [list(s) for s in meeting.skipped],
+                   "findings": [f.as_record() for f in plan.findings]}
+    return strictly(plan, strict)
+
+
+def strictly(plan: Plan, strict: bool) -> Plan:
+    """With ``--strict`` a finding is a problem: nothing is rendered or written."""
+    from .review import warnings
+
+    if strict and warnings(plan.findings):
+        raise BuildError(warnings(plan.findings))
     return plan
 
 
 def output_names(meeting_id: str, fmt) -> list[str]:
-    return [f"{meeting_id}-{fmt.name}.{kind}" for kind in fmt.outputs]
+    """The document's outputs, then the upload sheet's files if the format makes one."""
+    from .review.metadata import sheet_names
+
+    return ([f"{meeting_id}-{fmt.name}.{kind}" for kind in fmt.outputs]
+            + sheet_names(meeting_id, fmt))
 
 
 def finish(out_root: Path, plan: Plan, files: dict[str, bytes]) -> Outcome:
     folder = out_root / plan.meeting_id
     if plan.up_to_date:
         return Outcome(plan.meeting_id, [], sorted(plan.kept.values()), plan.skipped,
-                       True)
+                       True, plan.findings)
     written = output.publish(out_root, plan.meeting_id, files, plan.kept, plan.record)
     everything = sorted(folder / name for name in [*files, *plan.kept])
-    return Outcome(plan.meeting_id, written, everything, plan.skipped)
+    return Outcome(plan.meeting_id, written, everything, plan.skipped,
+                   findings=plan.findings)
 
 
-def prepare(project: Path, meeting, known: dict, documents=None) -> list:
-    """Validate front matter, convert Markdown, fill templates: one Job per document."""
+def prepare(project: Path, meeting, known: dict, documents=None,
+            sheets: dict | None = None) -> list:
+    """Validate front matter, convert Markdown, fill templates: one Job per document.
+    ``sheets``: the upload sheet's fields by format, from the review."""
     from . import formats, markdown
     from .writers import Job
 
@@ -121,7 +150,8 @@ def prepare(project: Path, meeting, known: dict, documents=None) -> list:
             problems.extend(exc.problems)
             continue
         jobs.append(Job(project, meeting.folder, fmt, html, shown, document.body,
-                        document.body_line, meta.get("title", "")))
+                        document.body_line, meta.get("title", ""),
+                        (sheets or {}).get(fmt.name)))
     problems.raise_if_any()
     return jobs
 
@@ -179,13 +209,17 @@ def render_job(job, meeting_id: str) -> dict[str, bytes]:
     from .writers import WRITERS
 
     files, problems = {}, Problems()
-    for kind, name in zip(job.fmt.outputs, output_names(meeting_id, job.fmt)):
+    for kind in job.fmt.outputs:
         try:
-            files[name] = WRITERS[kind](job)
+            files[f"{meeting_id}-{job.fmt.name}.{kind}"] = WRITERS[kind](job)
         except BuildError as exc:
             problems.extend(exc.problems)
             continue
         if kind in OFFICE_KINDS:  # what we publish keeps the rules we read by
             problems.extend(officecheck.check(files[name], f"output {name}"))
     problems.raise_if_any()
+    if job.sheet is not None:   # the upload sheet needs the report's pages and files
+        from .review.metadata import sheet_files
+
+        files.update(sheet_files(job, files, meeting_id))
     return files

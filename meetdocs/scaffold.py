@@ -18,7 +18,7 @@ from .errors import BuildError, Problem
 
 STARTER = Path(__file__).resolve().parent / "starter"
 # Words build.py reads as commands, so they cannot name a meeting or a format.
-RESERVED = ("list", "new", "new-format", "serve", "test", "reference", "placeholder")
+RESERVED = ("list", "check", "new", "new-format", "serve", "test", "reference", "placeholder")
 
 MEETING_YAML = """\
 # The facts of the meeting, written once for every document (see README, Writing

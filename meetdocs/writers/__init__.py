@@ -30,6 +30,7 @@ class Job:
     source: str = ""
     source_line: int = 1
     title: str = ""
+    sheet: dict | None = None   # the upload sheet's fields (review/metadata.py)
 
     @property
     def text(self) -> str:

@@ -1,0 +1,191 @@
+"""The Chinese style review, for every format whose text is Chinese: Simplified
+characters, acronyms spelled out at first use, bracket style, punctuation and ROC
+years.  The format's ``review:`` settings say which bracket and year style it uses.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .finding import Finding
+from .simplified import simplified
+from .source import Source
+
+_HAN = "\u3400-\u9fff\uf900-\ufaff"
+# SOM1, SOM 1, MC14, FotC, MSMEs: two capitals at least, then a number if any.
+_ACRONYM = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z]*[A-Z][A-Za-z]*[A-Z])"
+                      r"[A-Z][A-Za-z]+( ?\d*)(?![A-Za-z0-9])")
+# An English gloss starts with a Latin letter: （圖／APEC官網） is a photo credit.
+_FULL_GLOSS = re.compile(r"（([A-Za-z][^（）]*)）")
+_HALF_GLOSS = re.compile(r"\(([^()]*)\)")
+_HALF_MARK = re.compile(rf"(?<=[{_HAN}])\s*([,.;:])\s*(?=[{_HAN}])")
+_DOUBLED = re.compile(r"[，。、；：]{2,}|！！+|？？+")
+_WESTERN_YEAR = re.compile(r"(?<![0-9])(1[89]\d\d|20\d\d)\s*年(?!\s*[（(]民國)")
+_EXPANSION = re.compile(r"[A-Za-z][A-Za-z'’\-]*(?:[ ,][ A-Za-z'’\-,]*)?")
+PAIRS = {"「": "」", "『": "』", "（": "）"}
+FULL = {",": "，", ".": "。", ";": "；", ":": "："}
+
+
+def review(source: Source, glossary: list, year: int, kept: list[str],
+           settings: dict) -> list[Finding]:
+    found = simplified_characters(source, kept) + acronyms(source, glossary, year, kept)
+    found += brackets(source, settings["brackets"]) + punctuation(source)
+    if settings["years"] == "roc":
+        found += western_years(source)
+    return found
+
+
+def simplified_characters(source: Source, kept: list[str]) -> list[Finding]:
+    found = []
+    for line in source.lines:
+        pairs = simplified(line.text, kept)
+        if pairs:
+            found.append(Finding(
+                source.path, line.number, "Simplified characters in Traditional text",
+                " ".join(t for _, t in pairs), " ".join(s for s, _ in pairs),
+                rule="zh-simplified",
+                fix=", ".join(f"{s} → {t}" for s, t in pairs)))
+    return found
+
+
+def terms_of(glossary: list, year: int) -> dict:
+    """The glossary's terms in use in ``year``, by acronym."""
+    return {t.acronym: t for t in glossary if not t.years or year in t.years}
+
+
+def acronyms(source: Source, glossary: list, year: int, kept: list[str]) -> list[Finding]:
+    terms, seen, found = terms_of(glossary, year), set(), []
+    for line in source.lines:
+        for match in _ACRONYM.finditer(line.text):
+            word = match[0].replace(" ", "")
+            base = match[0][:len(match[0]) - len(match[1])] if match[1] else word
+            if word in seen or word in kept:
+                continue
+            seen.add(word)
+            term = terms.get(word) or terms.get(base)
+            if term is None:
+                found.append(unknown(source, line, word, year))
+                continue
+            if (match[1] and base in seen) or base in kept:
+                continue   # SOM1 after SOM was spelled out
+            gloss = gloss_at(line.text, match.start())
+            found += first_use(source, line, word, term if term.acronym == word else None,
+                               gloss, year)
+    return found
+
+
+def unknown(source: Source, line, word: str, year: int) -> Finding:
+    return Finding(source.path, line.number, f"the acronym {word} is not in the "
+                   f"glossary for {year}", "an acronym content/glossary.yaml knows",
+                   word, rule="zh-acronym-unknown",
+                   fix=f"add {word} to content/glossary.yaml (acronym, en, zh), or "
+                   "to the front matter's as_written if it is a name")
+
+
+def gloss_at(text: str, position: int) -> tuple[str, str] | None:
+    """(Chinese name before, English expansion) when the acronym at ``position``
+    closes a bracketed gloss: 資深官員會議（Senior Officials' Meeting，簡稱 SOM）."""
+    opening = max(text.rfind("（", 0, position), text.rfind("(", 0, position))
+    closing = max(text.rfind("）", 0, position), text.rfind(")", 0, position))
+    if opening < 0 or closing > opening:
+        return None
+    inside = re.split(r"[，,]\s*(?:以下)?(?:簡稱)?\s*$", text[opening + 1:position])
+    english = inside[0].strip() if len(inside) == 2 else ""
+    if not _EXPANSION.fullmatch(english) or " " not in english.strip():
+        return None
+    return text[:opening].rstrip("」』 "), english
+
+
+def first_use(source, line, word, term, gloss, year) -> list[Finding]:
+    if gloss is None:
+        example = (f"{term.zh}（{term.en}，簡稱 {word}）" if term else
+                   f"中文名稱（English name，簡稱 {word}）")
+        return [Finding(source.path, line.number, f"the acronym {word} is used before "
+                        "it is spelled out", "the Chinese name and the English "
+                        "expansion at its first use", word, rule="zh-acronym-first-use",
+                        fix=f"write {example}")]
+    if term is None or same(gloss[1], term.en) and gloss[0].endswith(term.zh):
+        return []
+    return [Finding(source.path, line.number, f"{word} is spelled out differently "
+                    f"from the glossary's meaning in {year}",
+                    f"{term.zh}（{term.en}）", f"{gloss[0][-len(term.zh):]}（{gloss[1]}）",
+                    rule="zh-acronym-expansion",
+                    fix="use the glossary's name, or correct content/glossary.yaml")]
+
+
+def same(english: str, expected: str) -> bool:
+    def norm(text):
+        text = re.sub(r"[-\s]+", " ", text.lower().replace("’", "'"))
+        return re.sub(r"[^a-z0-9 ]", "", text).replace("the ", "").strip()
+    return norm(english) == norm(expected)
+
+
+def brackets(source: Source, style: str | None) -> list[Finding]:
+    if style is None:
+        return []
+    wrong = _FULL_GLOSS if style == "half-width" else _HALF_GLOSS
+    found = []
+    for line in source.lines:
+        for match in wrong.finditer(line.text):
+            right = (f"({match[1]})" if style == "half-width" else f"（{match[1]}）")
+            found.append(Finding(source.path, line.number, f"this format writes glosses "
+                                 f"in {style} brackets", right, match[0],
+                                 rule="zh-brackets", fix=f"write {right}"))
+    return found
+
+
+def punctuation(source: Source) -> list[Finding]:
+    found = []
+    for line in source.lines:
+        for match in _HALF_MARK.finditer(line.text):
+            found.append(Finding(source.path, line.number, "a half-width mark between "
+                                 "Chinese characters", FULL[match[1]], match[1],
+                                 rule="zh-half-width-mark",
+                                 fix=f"write {FULL[match[1]]}"))
+        for match in _DOUBLED.finditer(line.text):
+            found.append(Finding(source.path, line.number, "doubled punctuation",
+                                 "one mark", match[0], rule="zh-doubled-mark",
+                                 fix=f"keep one of {match[0]}"))
+    return found + unbalanced(source)
+
+
+def unbalanced(source: Source) -> list[Finding]:
+    """Brackets and quotes that open and close in one paragraph, in order."""
+    found, closers = [], {v: k for k, v in PAIRS.items()}
+    for paragraph in source.paragraphs():
+        stack = []
+        for line in paragraph:
+            for char in line.text:
+                if char in PAIRS:
+                    stack.append((char, line.number))
+                elif char in closers:
+                    if stack and stack[-1][0] == closers[char]:
+                        stack.pop()
+                    else:
+                        found.append(mismatch(source.path, line.number, char,
+                                              stack[-1][0] if stack else None))
+        found += [mismatch(source.path, number, char, None, opened=True)
+                  for char, number in stack]
+    return found
+
+
+def mismatch(path, line, char, open_char, opened=False) -> Finding:
+    if opened:
+        return Finding(path, line, f"{char} is not closed in its paragraph",
+                       PAIRS[char], "none", rule="zh-unbalanced",
+                       fix=f"add {PAIRS[char]} where it ends")
+    expected = PAIRS[open_char] if open_char else f"a {'「『（'[list(PAIRS.values()).index(char)]} before it"
+    return Finding(path, line, f"{char} closes nothing open", expected, char,
+                   rule="zh-unbalanced", fix="match each opening mark with its closing one")
+
+
+def western_years(source: Source) -> list[Finding]:
+    found = []
+    for line in source.lines:
+        for match in _WESTERN_YEAR.finditer(line.text):
+            roc = int(match[1]) - 1911
+            found.append(Finding(source.path, line.number, "this format writes ROC "
+                                 "years (民國)", f"{roc} 年", match[0],
+                                 rule="zh-roc-year",
+                                 fix=f"write {roc} 年 (or {match[1]}年（民國{roc}年）)"))
+    return found
