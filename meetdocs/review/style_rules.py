@@ -14,14 +14,14 @@ from .source import Source
 _HAN = "\u3400-\u9fff\uf900-\ufaff"
 # SOM1, SOM 1, MC14, FotC, MSMEs: two capitals at least, then a number if any.
 _ACRONYM = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z]*[A-Z][A-Za-z]*[A-Z])"
-                      r"[A-Z][A-Za-z]+( ?\d*)(?![A-Za-z0-9])")
+                      r"[A-Z][A-Za-z]+((?: ?\d{1,2})?)(?![A-Za-z0-9])")
 # An English gloss starts with a Latin letter: （圖／APEC官網） is a photo credit.
 _FULL_GLOSS = re.compile(r"（([A-Za-z][^（）]*)）")
 _HALF_GLOSS = re.compile(r"\(([^()]*)\)")
 _HALF_MARK = re.compile(rf"(?<=[{_HAN}])\s*([,.;:])\s*(?=[{_HAN}])")
 _DOUBLED = re.compile(r"[，。、；：]{2,}|！！+|？？+")
 _WESTERN_YEAR = re.compile(r"(?<![0-9])(1[89]\d\d|20\d\d)\s*年(?!\s*[（(]民國)")
-_EXPANSION = re.compile(r"[A-Za-z][A-Za-z'’\-]*(?:[ ,][ A-Za-z'’\-,]*)?")
+_EXPANSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*(?:[ ,][ A-Za-z0-9'’\-,&]*)?")
 PAIRS = {"「": "」", "『": "』", "（": "）"}
 FULL = {",": "，", ".": "。", ";": "；", ":": "："}
 
@@ -54,24 +54,33 @@ def terms_of(glossary: list, year: int) -> dict:
 
 
 def acronyms(source: Source, glossary: list, year: int, kept: list[str]) -> list[Finding]:
-    terms, seen, found = terms_of(glossary, year), set(), []
+    terms, seen, spelled, found = terms_of(glossary, year), set(), set(), []
     for line in source.lines:
         for match in _ACRONYM.finditer(line.text):
             word = match[0].replace(" ", "")
             base = match[0][:len(match[0]) - len(match[1])] if match[1] else word
-            if word in seen or word in kept:
+            if word in seen or word in kept or base in kept or in_english(line.text, match):
                 continue
             seen.add(word)
             term = terms.get(word) or terms.get(base)
             if term is None:
                 found.append(unknown(source, line, word, year))
                 continue
-            if (match[1] and base in seen) or base in kept:
-                continue   # SOM1 after SOM was spelled out
             gloss = gloss_at(line.text, match.start())
+            if gloss:
+                spelled.add(base)
+            elif match[1] and base in spelled:
+                continue   # SOM2 after SOM1 or SOM was spelled out
             found += first_use(source, line, word, term if term.acronym == word else None,
                                gloss, year)
     return found
+
+
+def in_english(text: str, match) -> bool:
+    """SOM in "SOM Steering Committee" or APEC in "the APEC Region" is part of an
+    English name, not a use of the acronym in the Chinese text."""
+    return bool(re.search(r"[A-Za-z][\s-]$", text[:match.start()])
+                or re.match(r"[\s-][A-Za-z]", text[match.end():]))
 
 
 def unknown(source: Source, line, word: str, year: int) -> Finding:
@@ -104,7 +113,9 @@ def first_use(source, line, word, term, gloss, year) -> list[Finding]:
                         "it is spelled out", "the Chinese name and the English "
                         "expansion at its first use", word, rule="zh-acronym-first-use",
                         fix=f"write {example}")]
-    if term is None or same(gloss[1], term.en) and gloss[0].endswith(term.zh):
+    # The English decides: it is what changes when an acronym names another forum
+    # (TMM in 2023 and 2026); the Chinese name before it is often shortened.
+    if term is None or same(gloss[1], term.en):
         return []
     return [Finding(source.path, line.number, f"{word} is spelled out differently "
                     f"from the glossary's meaning in {year}",
