@@ -522,6 +522,13 @@ def measure_long(project: Path, out: Path, runs: int) -> dict[str, Series]:
                               "briefing 10×": [build(project, LONG, "--force")]})
 
 
+def measure_check(project: Path, out: Path, runs: int) -> dict[str, Series]:
+    """build.py check: the reviews of one meeting, nothing rendered (the target is
+    well under a second)."""
+    return interleaved(runs, {"check som1-2026": [
+        build(project, "check", MEETING, "--strict", expect="0 findings")]})
+
+
 def inspect_text_only(project: Path):
     add_meeting(project, TEXT_ONLY, without_images)
     run_once(*build(project, TEXT_ONLY))
@@ -538,7 +545,8 @@ def all_pdfs(project: Path, out: Path) -> list[Path]:
 
 PHASES = {"som1-2026 cold, no-op, pandoc": measure_one,
           "--all serial and parallel": measure_all,
-          "briefing 1× and 10×": measure_long}
+          "briefing 1× and 10×": measure_long,
+          "check som1-2026": measure_check}
 
 
 def main() -> int:
