@@ -143,13 +143,14 @@ def test_an_error_in_a_meetings_own_template_names_its_file_and_line(project):
 def test_format_yaml_source_and_requires_are_checked(project):
     root = project(minimal=DATA / "valid" / "minimal")
     fmt = root / "templates" / "briefing" / "format.yaml"
-    fmt.write_text(fmt.read_text(encoding="utf-8") + "source: yaml\nrequires: [venu]\n",
-                   encoding="utf-8")
+    text = fmt.read_text(encoding="utf-8")
+    fmt.write_text(text + "source: yaml\nrequires: [venu]\n", encoding="utf-8")
+    line = text.count("\n") + 1   # the first appended line
     with pytest.raises(BuildError) as caught:
         build_meeting(root, "minimal", root / "output")
     message = str(caught.value)
-    assert "format.yaml:14: 'source' has an unknown value 'yaml'" in message
-    assert "format.yaml:15: 'requires' has an unknown value 'venu'" in message
+    assert f"format.yaml:{line}: 'source' has an unknown value 'yaml'" in message
+    assert f"format.yaml:{line + 1}: 'requires' has an unknown value 'venu'" in message
 
 
 def test_a_template_that_extends_itself_is_an_error_not_a_crash(project):
