@@ -22,13 +22,17 @@ _HALF_MARK = re.compile(rf"(?<=[{_HAN}])\s*([,.;:])\s*(?=[{_HAN}])")
 _DOUBLED = re.compile(r"[，。、；：]{2,}|！！+|？？+")
 _WESTERN_YEAR = re.compile(r"(?<![0-9])(1[89]\d\d|20\d\d)\s*年(?!\s*[（(]民國)")
 _EXPANSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*(?:[ ,][ A-Za-z0-9'’\-,&]*)?")
+# A photo credit, （圖／APEC官網）: a source named, not a use of its acronym.
+_CREDIT = re.compile(r"[（(]圖\s*[／/][^（）()]*[）)]")
+_ENGLISH_BEFORE = re.compile(r"[A-Za-z][A-Za-z'’\-]*(?: [A-Za-z'’\-]+)+ ?$")
 PAIRS = {"「": "」", "『": "』", "（": "）"}
 FULL = {",": "，", ".": "。", ";": "；", ":": "："}
 
 
 def review(source: Source, glossary: list, year: int, kept: list[str],
            settings: dict) -> list[Finding]:
-    found = simplified_characters(source, kept) + acronyms(source, glossary, year, kept)
+    found = simplified_characters(source, kept)
+    found += acronyms(source, glossary, year, kept, settings["brackets"])
     found += brackets(source, settings["brackets"]) + punctuation(source)
     if settings["years"] == "roc":
         found += western_years(source)
@@ -53,26 +57,33 @@ def terms_of(glossary: list, year: int) -> dict:
     return {t.acronym: t for t in glossary if not t.years or year in t.years}
 
 
-def acronyms(source: Source, glossary: list, year: int, kept: list[str]) -> list[Finding]:
+def acronyms(source: Source, glossary: list, year: int, kept: list[str],
+             style: str | None = None) -> list[Finding]:
+    """``style``: the format's bracket style, for the fix's example."""
     terms, seen, spelled, found = terms_of(glossary, year), set(), set(), []
     for line in source.lines:
-        for match in _ACRONYM.finditer(line.text):
+        text = _CREDIT.sub(lambda m: " " * len(m[0]), line.text)
+        # Headings and figure captions are not where a term is spelled out.
+        heading = line.raw.lstrip().startswith(("#", "!["))
+        for match in _ACRONYM.finditer(text):
             word = match[0].replace(" ", "")
             base = match[0][:len(match[0]) - len(match[1])] if match[1] else word
-            if word in seen or word in kept or base in kept or in_english(line.text, match):
+            if word in seen or word in kept or base in kept or in_english(text, match):
+                continue
+            term = terms.get(word) or terms.get(base)
+            if heading and term is not None:
                 continue
             seen.add(word)
-            term = terms.get(word) or terms.get(base)
             if term is None:
                 found.append(unknown(source, line, word, year))
                 continue
-            gloss = gloss_at(line.text, match.start())
+            gloss = gloss_at(text, match.start())
             if gloss:
                 spelled.add(base)
             elif match[1] and base in spelled:
                 continue   # SOM2 after SOM1 or SOM was spelled out
             found += first_use(source, line, word, term if term.acronym == word else None,
-                               gloss, year)
+                               gloss, year, style)
     return found
 
 
@@ -98,6 +109,11 @@ def gloss_at(text: str, position: int) -> tuple[str, str] | None:
     closing = max(text.rfind("）", 0, position), text.rfind(")", 0, position))
     if opening < 0 or closing > opening:
         return None
+    english = _ENGLISH_BEFORE.search(text[:opening])
+    if english and text[opening + 1:position].strip() == "":
+        # The English way, inside a gloss: (Bangkok Goals on Bio-Circular-Green (BCG)
+        # Economy); the expansion is not the glossary's sentence, so it is not compared.
+        return text[:english.start()].rstrip("」』 "), ""
     inside = re.split(r"[，,]\s*(?:以下)?(?:簡稱)?\s*$", text[opening + 1:position])
     english = inside[0].strip() if len(inside) == 2 else ""
     if not _EXPANSION.fullmatch(english) or " " not in english.strip():
@@ -105,17 +121,18 @@ def gloss_at(text: str, position: int) -> tuple[str, str] | None:
     return text[:opening].rstrip("」』 "), english
 
 
-def first_use(source, line, word, term, gloss, year) -> list[Finding]:
+def first_use(source, line, word, term, gloss, year, style) -> list[Finding]:
     if gloss is None:
-        example = (f"{term.zh}（{term.en}，簡稱 {word}）" if term else
-                   f"中文名稱（English name，簡稱 {word}）")
+        zh, en = (term.zh, term.en) if term else ("中文名稱", "English name")
+        example = (f"{zh}({en}, {word})" if style == "half-width"
+                   else f"{zh}（{en}，簡稱 {word}）")
         return [Finding(source.path, line.number, f"the acronym {word} is used before "
                         "it is spelled out", "the Chinese name and the English "
                         "expansion at its first use", word, rule="zh-acronym-first-use",
                         fix=f"write {example}")]
     # The English decides: it is what changes when an acronym names another forum
     # (TMM in 2023 and 2026); the Chinese name before it is often shortened.
-    if term is None or same(gloss[1], term.en):
+    if term is None or not gloss[1] or same(gloss[1], term.en):
         return []
     return [Finding(source.path, line.number, f"{word} is spelled out differently "
                     f"from the glossary's meaning in {year}",
