@@ -88,17 +88,21 @@ def test_hostile_html_is_printed_embeds_nothing_and_reads_nothing_outside(projec
     root = project(**{"hostile-html": DATA / "valid" / "hostile-html"})
     with audit.recording() as (opened, connected):
         written = build_meeting(root, "hostile-html", root / "output").files
-    pdfs = sorted(path for path in written if path.suffix == ".pdf")
-    assert len(pdfs) == 2
+    pdfs = {path.name.removeprefix("hostile-html-"): path for path in written
+            if path.suffix == ".pdf"}
+    # The report's upload sheet is a PDF made from the content too.
+    assert sorted(pdfs) == ["briefing.pdf", "delegation-report-sheet.pdf",
+                            "delegation-report.pdf"]
     # The hostile links and objects of the Markdown leave nothing Word would fetch.
     reports = [path for path in written if path.suffix == ".docx"]
     assert reports and all(officecheck.check(p.read_bytes(), p.name) == []
                            for p in reports)
-    for path in pdfs:
+    for path in pdfs.values():
         assert run("pdfdetach", "-list", str(path)).strip() == "0 embedded files"
-    text = squeeze(pdf_text(pdfs[0]))
+    text = squeeze(pdf_text(pdfs["briefing.pdf"]))
     assert all(squeeze(line) in text for line in HOSTILE_HTML)
-    assert '<objectdata="file:///etc/passwd"></object>' in squeeze(pdf_text(pdfs[1]))
+    assert '<objectdata="file:///etc/passwd"></object>' in squeeze(
+        pdf_text(pdfs["delegation-report.pdf"]))
     # The package is imported from the repository in this process.
     roots = audit.allowed_roots(root) + [str(PROJECT / "meetdocs")]
     assert audit.outside(opened, roots) == []
