@@ -38,6 +38,8 @@ def review_document(meeting, document, fmt, meta: dict, shown) -> Review:
         result.sheet, found = metadata.collect(text, meta, lines,
                                                document.body_line - 1)
         result.findings += found
+    # In the order of the file, as a reader works through it.
+    result.findings.sort(key=lambda f: f.line or 0)
     return result
 
 

@@ -155,11 +155,19 @@ def brackets(source: Source, style: str | None) -> list[Finding]:
     found = []
     for line in source.lines:
         for match in wrong.finditer(line.text):
-            right = (f"({match[1]})" if style == "half-width" else f"（{match[1]}）")
+            right = restyled(match[1], style)
             found.append(Finding(source.path, line.number, f"this format writes glosses "
                                  f"in {style} brackets", right, match[0],
                                  rule="zh-brackets", fix=f"write {right}"))
     return found
+
+
+def restyled(inner: str, style: str) -> str:
+    """A gloss in the other style: (Friends of the Chair, FotC) ⇄
+    （Friends of the Chair，簡稱 FotC）."""
+    if style == "half-width":
+        return "(" + re.sub(r"\s*，\s*(?:以下)?簡稱\s*", ", ", inner) + ")"
+    return "（" + re.sub(r",\s*([A-Z][A-Za-z0-9 ]*)$", r"，簡稱 \1", inner) + "）"
 
 
 def punctuation(source: Source) -> list[Finding]:
