@@ -62,6 +62,20 @@ def test_traditional_characters_that_opencc_changes_are_not_flagged():
     assert simplified("这是会议", ["这是"]) == [("会", "會"), ("议", "議")]
 
 
+def test_a_closing_mark_that_closes_nothing():
+    from meetdocs.review.source import read
+    from meetdocs.review.style_rules import unbalanced
+
+    found = unbalanced(read("前言\n\n「會議』結束）。\n", 5, "r.md"))
+    assert [str(f) for f in found] == [
+        "r.md:7: [zh-unbalanced] 』 closes nothing open; expected 」 to close 「; "
+        "found 』; fix: pair each opening mark with its closing one",
+        "r.md:7: [zh-unbalanced] ） closes nothing open; expected 」 to close 「; "
+        "found ）; fix: pair each opening mark with its closing one",
+        "r.md:7: [zh-unbalanced] 「 is not closed in its paragraph; expected 」; "
+        "found none; fix: add 」 where it ends"]
+
+
 def test_deadline_says_days_left_as_a_note():
     found = report_rules.deadline("r.md", {"trip_end": dt.date(2026, 11, 30),
                                            "report_date": dt.date(2027, 2, 1)},

@@ -26,6 +26,7 @@ _EXPANSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*(?:[ ,][ A-Za-z0-9'’\-,
 _CREDIT = re.compile(r"[（(]圖\s*[／/][^（）()]*[）)]")
 _ENGLISH_BEFORE = re.compile(r"[A-Za-z][A-Za-z'’\-]*(?: [A-Za-z'’\-]+)+ ?$")
 PAIRS = {"「": "」", "『": "』", "（": "）"}
+CLOSERS = {close: open_ for open_, close in PAIRS.items()}
 FULL = {",": "，", ".": "。", ";": "；", ":": "："}
 
 
@@ -187,32 +188,33 @@ def punctuation(source: Source) -> list[Finding]:
 
 def unbalanced(source: Source) -> list[Finding]:
     """Brackets and quotes that open and close in one paragraph, in order."""
-    found, closers = [], {v: k for k, v in PAIRS.items()}
+    found = []
     for paragraph in source.paragraphs():
         stack = []
         for line in paragraph:
             for char in line.text:
                 if char in PAIRS:
                     stack.append((char, line.number))
-                elif char in closers:
-                    if stack and stack[-1][0] == closers[char]:
-                        stack.pop()
-                    else:
-                        found.append(mismatch(source.path, line.number, char,
-                                              stack[-1][0] if stack else None))
-        found += [mismatch(source.path, number, char, None, opened=True)
-                  for char, number in stack]
+                elif char in CLOSERS and stack and stack[-1][0] == CLOSERS[char]:
+                    stack.pop()
+                elif char in CLOSERS:
+                    found.append(stray(source.path, line.number, char,
+                                       stack[-1][0] if stack else None))
+        found += [unclosed(source.path, number, char) for char, number in stack]
     return found
 
 
-def mismatch(path, line, char, open_char, opened=False) -> Finding:
-    if opened:
-        return Finding(path, line, f"{char} is not closed in its paragraph",
-                       PAIRS[char], "none", rule="zh-unbalanced",
-                       fix=f"add {PAIRS[char]} where it ends")
-    expected = PAIRS[open_char] if open_char else f"a {'「『（'[list(PAIRS.values()).index(char)]} before it"
+def unclosed(path, line: int, char: str) -> Finding:
+    return Finding(path, line, f"{char} is not closed in its paragraph", PAIRS[char],
+                   "none", rule="zh-unbalanced", fix=f"add {PAIRS[char]} where it ends")
+
+
+def stray(path, line: int, char: str, open_char: str | None) -> Finding:
+    """A closing mark that does not close the mark open before it."""
+    expected = (f"{PAIRS[open_char]} to close {open_char}" if open_char
+                else f"{CLOSERS[char]} before it")
     return Finding(path, line, f"{char} closes nothing open", expected, char,
-                   rule="zh-unbalanced", fix="match each opening mark with its closing one")
+                   rule="zh-unbalanced", fix="pair each opening mark with its closing one")
 
 
 def western_years(source: Source) -> list[Finding]:
