@@ -210,8 +210,9 @@ def render_job(job, meeting_id: str) -> dict[str, bytes]:
 
     files, problems = {}, Problems()
     for kind in job.fmt.outputs:
+        name = f"{meeting_id}-{job.fmt.name}.{kind}"   # the sheet's names come after
         try:
-            files[f"{meeting_id}-{job.fmt.name}.{kind}"] = WRITERS[kind](job)
+            files[name] = WRITERS[kind](job)
         except BuildError as exc:
             problems.extend(exc.problems)
             continue
