@@ -93,8 +93,9 @@ def sheet_files(job, files: dict[str, bytes], meeting_id: str) -> dict[str, byte
     names = sheet_names(meeting_id, job.fmt)
     fmt = dataclasses.replace(job.fmt, template=SHEET_TEMPLATE, stylesheet=SHEET_STYLE,
                               pages=1)
-    html = formats.render(job.project, fmt, {"sheet": data, "lang": fmt.lang,
-                                             "format": {"name": fmt.name}}, job.folder)
+    context = {"sheet": data, "lang": fmt.lang, "format": {"name": fmt.name},
+               "summary": (data["摘要"] or "").split("\n")}  # its paragraphs
+    html = formats.render(job.project, fmt, context, job.folder)
     page = WRITERS["pdf"](dataclasses.replace(job, fmt=fmt, html=html, sheet=None))
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     return {names[0]: text.encode("utf-8"), names[1]: page}
