@@ -35,12 +35,16 @@ from docx.shared import Twips
 
 LATIN_FONT = "Times New Roman"
 CJK_FONT = "標楷體"
+# Code in the PDF is the user agent's monospace, which fontconfig makes DejaVu Sans
+# Mono; Chinese inside code stays in the body's Kai face there too.
+CODE_FONT = "DejaVu Sans Mono"
 BODY_HALF_POINTS = 28  # 14 pt, the customary body size of 出國報告
 
 # A4 with 2.5 cm top/bottom and 3 cm left/right margins, in twips.
 PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838
 MARGIN_TB, MARGIN_LR = 1417, 1701
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN_LR
+QUOTE_INDENT = 567  # 1 cm, each level of quote
 
 HEADING_STYLE_IDS = ("Heading1", "Heading2", "Heading3", "Heading4", "Heading5")
 
@@ -59,11 +63,15 @@ _HEADING_LEVELS = (
 )
 
 # List markers start where a body paragraph's first line starts (two characters in).
+# Word has nine list levels (ilvl 0–8); deeper Markdown lists repeat the three looks.
 _LIST_LEVELS = {
-    "bullet": (("bullet", "•"), ("bullet", "◦"), ("bullet", "▪")),
+    "bullet": (("bullet", "•"), ("bullet", "◦"), ("bullet", "▪")) * 3,
     # （一） as in the reports' own enumerations, then 1. and （1）.
-    "number": (("taiwaneseCountingThousand", "（%1）"), ("decimal", "%2."),
-               ("decimal", "（%3）")),
+    "number": tuple((fmt, text.replace("%", f"%{3 * cycle + n}"))
+                    for cycle in range(3)
+                    for n, (fmt, text) in enumerate(
+                        (("taiwaneseCountingThousand", "（%）"), ("decimal", "%."),
+                         ("decimal", "（%）")), start=1)),
 }
 _LIST_STYLES = {"bullet": "List Bullet", "number": "List Number"}
 _LIST_LEFT, _LIST_STEP, _LIST_HANGING = 980, 420, 420
@@ -100,6 +108,7 @@ class _Spec:
     ppr: list = field(default_factory=list)
     rpr: list = field(default_factory=list)
     custom: bool = False
+    latin: str = LATIN_FONT  # the face of Latin text (code has its own)
 
 
 # --------------------------------------------------------------------------- public
@@ -143,8 +152,9 @@ def list_num_ids(document) -> dict[str, int]:
     return ids
 
 
-def new_list_num(document, kind: str) -> int:
-    """Return a fresh numId for a list of ``kind`` ("bullet"/"number") that starts at 1.
+def new_list_num(document, kind: str, start: int = 1, level: int = 0) -> int:
+    """Return a fresh numId for a list of ``kind`` ("bullet"/"number") whose items at
+    ``level`` count from ``start`` (``<ol start="3">``).
 
     Paragraphs of one ``w:num`` continue each other's count, so each new list in
     the report needs its own ``w:num`` over the same abstract definition, with a
@@ -153,7 +163,7 @@ def new_list_num(document, kind: str) -> int:
     numbering = document.part.numbering_part.element
     style_num = numbering.num_having_numId(list_num_ids(document)[kind])
     num = numbering.add_num(style_num.abstractNumId.val)
-    num.add_lvlOverride(ilvl=0).add_startOverride(1)
+    num.add_lvlOverride(ilvl=level).add_startOverride(start)
     return num.numId
 
 
@@ -186,10 +196,10 @@ def _replace(parent, new, successors: tuple[str, ...]) -> None:
     parent.insert_element_before(new, *successors)
 
 
-def _fonts() -> OxmlElement:
+def _fonts(latin: str = LATIN_FONT) -> OxmlElement:
     # Explicit names (no theme attributes) so the look does not depend on the theme.
-    return _el("w:rFonts", {"w:ascii": LATIN_FONT, "w:hAnsi": LATIN_FONT,
-                            "w:eastAsia": CJK_FONT, "w:cs": LATIN_FONT})
+    return _el("w:rFonts", {"w:ascii": latin, "w:hAnsi": latin,
+                            "w:eastAsia": CJK_FONT, "w:cs": latin})
 
 
 def _lang() -> OxmlElement:
@@ -253,7 +263,8 @@ def _border(side: str, space: int = 0) -> OxmlElement:
 
 def _all_specs(num_ids: dict[str, int]) -> list[_Spec]:
     return [*_body_specs(), *_heading_specs(num_ids["heading"]),
-            *_list_specs(num_ids), *_front_specs(), *_toc_specs(), *_note_specs()]
+            *_list_specs(num_ids), *_front_specs(), *_toc_specs(), *_note_specs(),
+            *_text_specs()]
 
 
 def _body_specs() -> list[_Spec]:
@@ -288,6 +299,11 @@ def _heading_specs(num_id: int) -> list[_Spec]:
             ppr.append(_el("w:pageBreakBefore", {"w:val": 0}))
         specs.append(_Spec(f"Heading {ilvl + 1}", next="Normal", ppr=ppr,
                            rpr=[*_bold(), *_size(size)]))
+    # Level 6 is not numbered (the PDF numbers five levels too), but is a heading:
+    # in the outline and for pandoc.
+    specs.append(_Spec("Heading 6", next="Normal", ppr=[
+        *_keep(), _spacing(120, 0), _ind(), _jc("left"),
+        _el("w:outlineLvl", {"w:val": 5})], rpr=[*_bold(), *_size(28)]))
     # Same look as Heading 1 without a number (摘要, 附錄); level 0 keeps it in the TOC.
     specs.append(_Spec("Unnumbered Heading", custom=True, next="Normal", ppr=[
         *_keep(), _spacing(240, 120), _ind(), _jc("left"),
@@ -342,6 +358,26 @@ def _note_specs() -> list[_Spec]:
     ]
 
 
+def _text_specs() -> list[_Spec]:
+    """Styles of the Markdown's smaller elements: code, quotes, rules and links.
+    Names as pandoc reads them back (Source Code, Verbatim Char, Hyperlink)."""
+    character = {"kind": WD_STYLE_TYPE.CHARACTER, "base": "Default Paragraph Font"}
+    return [
+        # Lines of code are kept as they are: left aligned, single spaced, no indent.
+        _Spec("Source Code", custom=True, latin=CODE_FONT, rpr=_size(24), ppr=[
+            _el("w:keepLines"), _spacing(60, 60, 240), _ind(), _jc("left")]),
+        _Spec("Verbatim Char", custom=True, latin=CODE_FONT, **character),
+        _Spec("Hyperlink", **character, rpr=[_el("w:color", {"w:val": "0563C1"}),
+                                             _el("w:u", {"w:val": "single"})]),
+        # Nested quotes add their own left indent to this one's.
+        _Spec("Quote", ppr=[_spacing(), _ind(left=QUOTE_INDENT, right=QUOTE_INDENT),
+                            _jc("both")], rpr=_size(26)),
+        _Spec("Horizontal Rule", custom=True, next="Normal", rpr=_size(12), ppr=[
+            _el("w:pBdr", None, _border("bottom", 1)), _spacing(0, 240, 240),
+            _ind()]),
+    ]
+
+
 def _apply_spec(document, spec: _Spec) -> None:
     styles = document.styles
     if spec.name in styles:
@@ -356,7 +392,7 @@ def _apply_spec(document, spec: _Spec) -> None:
     element = style.element
     if spec.kind == WD_STYLE_TYPE.PARAGRAPH:
         _replace(element, _ordered("w:pPr", spec.ppr, _PPR_ORDER), _STYLE_TAIL)
-    rpr = [_fonts(), *spec.rpr, _lang()]
+    rpr = [_fonts(spec.latin), *spec.rpr, _lang()]
     _replace(element, _ordered("w:rPr", rpr, _RPR_ORDER), _STYLE_TAIL[1:])
 
 
