@@ -130,6 +130,7 @@ def build_reference_docx(target: Path) -> None:
     # The cover page carries no page number (the first-page footer stays empty).
     document.sections[0].different_first_page_header_footer = True
     _set_settings(document)
+    _keep_break_lines_unstretched(document)
     set_fixed_core_properties(document)
     target = Path(target)
     document.save(str(target))
@@ -555,6 +556,23 @@ def _set_settings(document) -> None:
                                        "w:decimalSymbol", "w:listSeparator")
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-TW")
+
+
+def _keep_break_lines_unstretched(document) -> None:
+    """A line ended by a line break (``<br>``) in a justified paragraph is not spread
+    across the width: Word's default, and LibreOffice's when the file says so
+    (``doNotExpandShiftReturn``; without it LibreOffice stretches 第一行 into
+    第　　一　　行)."""
+    settings = document.settings.element
+    compat = settings.find(qn("w:compat"))
+    if compat is None:
+        compat = _el("w:compat")
+        settings.insert_element_before(
+            compat, "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema",
+            "w:themeFontLang", "w:clrSchemeMapping")
+    if compat.find(qn("w:doNotExpandShiftReturn")) is None:
+        # First in CT_Compat's sequence of what this file holds (before useFELayout).
+        compat.insert(0, _el("w:doNotExpandShiftReturn"))
 
 
 def set_fixed_core_properties(document) -> None:

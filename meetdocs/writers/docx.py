@@ -35,7 +35,7 @@ from docx.text.run import Run
 
 from .. import images
 from ..errors import BuildError, Problem
-from ..markdown import source_line
+from ..markdown import join_cjk_breaks, source_line
 from ..reference import (CODE_FONT, QUOTE_INDENT, new_list_num, normalize_zip,
                          set_fixed_core_properties)
 from . import docx_images, docx_xml
@@ -128,7 +128,7 @@ class Line:
         return run
 
     def text(self, text: str, look: Look) -> None:
-        text = _SPACES.sub(" ", text)
+        text = _SPACES.sub(" ", join_cjk_breaks(text))
         if self.after_space:
             text = text.lstrip(" ")
         if text:
@@ -276,12 +276,12 @@ class DocxWriter:
         level = min(self.place.level, MAX_LIST_LEVEL)
         start = _int(el.get("start"), 1)
         num_id = new_list_num(self.doc, kind, start, level)
-        indent = LIST_LEFT + LIST_STEP * level
+        # The text of a level starts one step further in than the level above.
+        width = self.place.width - (LIST_STEP if level else LIST_LEFT)
         for item in el.iterchildren("li"):
             paragraph = self.paragraph(style)
             docx_xml.set_num(paragraph, num_id, level)
-            with self.at(level=level + 1, style=LIST_CONTINUE,
-                         width=self.place.width - indent):
+            with self.at(level=level + 1, style=LIST_CONTINUE, width=width):
                 self.flow(item, first=paragraph)
 
     def quote(self, el):
