@@ -106,7 +106,7 @@ def test_a_newline_between_english_words_is_a_space_and_br_a_break(document):
     assert "The Senior Officials met in Guangzhou." in sentence.text
     assert sentence._p.find(".//w:br", NS) is None
     lines = paragraph(document, "第一行")
-    assert lines.text.startswith("第一行\n第二行")
+    assert lines.text.startswith("第一行\n第二行\n第三行")  # br, U+2028
     assert "，又有兩段之註" in paragraph(document, "本段有註").text  # CJK break joined
 
 

@@ -128,6 +128,13 @@ class Line:
         return run
 
     def text(self, text: str, look: Look) -> None:
+        if "\u2028" in text:  # Word's line separator, pasted: a line break
+            for number, part in enumerate(text.split("\u2028")):
+                if number:
+                    docx_xml.line_break(self.run()._r)
+                    self._set_space(True)
+                self.text(part, look)
+            return
         text = _SPACES.sub(" ", join_cjk_breaks(text))
         if self.after_space:
             text = text.lstrip(" ")
