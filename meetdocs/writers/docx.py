@@ -320,6 +320,14 @@ class DocxWriter:
         with self.at(style="Box Text"):
             self.flow(el)
 
+    def nothing(self, el):  # style, script, template: not content, in the PDF neither
+        pass
+
+    def drawing(self, el, line=None, look=None):
+        self.problems.append(self.template_problem(
+            "<svg", "an inline SVG drawing cannot go in a Word file", "a PNG or "
+            "JPEG picture (<img>) for formats that make a DOCX", "<svg>"))
+
     def nav(self, el):
         if "toc" in el.get("class", "").split():
             self.toc(el)
@@ -472,13 +480,18 @@ class DocxWriter:
         if line is not None:
             return Problem(self.job.shown, line, refusal.message, refusal.expected,
                            refusal.found)
+        return self.template_problem(src, f"{refusal.message} (an <img> the template "
+                                     "writes)", refusal.expected, refusal.found)
+
+    def template_problem(self, needle: str, message: str, expected=None, found=None):
+        """At the line of the document's template that holds ``needle``, if it does
+        (it may come from a file the template includes)."""
         template = _template_file(self.job)
         text = template.read_text(encoding="utf-8", errors="replace") \
             if template.is_file() and not template.is_symlink() else ""
         return Problem(_shown(template, self.job.project),
-                       source_line(text, src, 1) if text else None,
-                       f"{refusal.message} (an <img> the template writes)",
-                       refusal.expected, refusal.found)
+                       source_line(text, needle, 1) if text else None,
+                       message, expected, found)
 
 
 def _pieces(el):
@@ -581,7 +594,8 @@ BLOCKS = {
     "ul": DocxWriter.listing, "ol": DocxWriter.listing,
     "blockquote": DocxWriter.quote, "pre": DocxWriter.code_block,
     "hr": DocxWriter.rule, "table": DocxWriter.table, "figure": DocxWriter.figure,
-    "aside": DocxWriter.box, "nav": DocxWriter.nav,
+    "aside": DocxWriter.box, "nav": DocxWriter.nav, "svg": DocxWriter.drawing,
+    **{tag: DocxWriter.nothing for tag in ("style", "script", "template", "head")},
     **{tag: DocxWriter.container for tag in (
         "body", "section", "article", "div", "header", "footer", "main", "dl", "dd",
         "dt", "address", "details", "summary")},
