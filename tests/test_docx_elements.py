@@ -96,9 +96,13 @@ def test_links_in_the_body_are_hyperlinks_to_their_address(built):
 
 def test_a_link_in_a_footnote_is_related_from_the_footnotes_part(built):
     targets = rels(built, "word/_rels/footnotes.xml.rels")
-    [(r_id, text, style)] = links(xml(built, "word/footnotes.xml"))
+    notes = xml(built, "word/footnotes.xml")
+    [(r_id, text, style)] = links(notes)
     assert text == "注內連結" and style == "Hyperlink"
     assert targets[r_id] == ("https://example.org/note", "External")
+    # So is a picture in a note.
+    [blip] = notes.iter(f"{{{NS['a']}}}blip")
+    assert targets[blip.get(f"{{{R}}}embed")][0] == "media/image1.png"
 
 
 def test_a_newline_between_english_words_is_a_space_and_br_a_break(document):

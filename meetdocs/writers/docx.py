@@ -31,6 +31,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
 from docx.shared import Emu, Twips
+from docx.table import _Cell
 from docx.text.run import Run
 
 from .. import images
@@ -109,6 +110,7 @@ class Line:
         self.parent = parent if parent is not None else paragraph._p
         self.after_space = True  # at the start, leading spaces go too
         self.used = False
+        self._outer: Line | None = None  # the paragraph's line, for a link's line
 
     def within(self, parent) -> "Line":
         """The same line, writing into ``parent`` (a hyperlink) instead."""
@@ -146,7 +148,7 @@ class Line:
         line = self
         while line is not None:
             line.after_space = value
-            line = getattr(line, "_outer", None)
+            line = line._outer
 
 
 def apply_look(run, look: Look) -> None:
@@ -337,9 +339,7 @@ class DocxWriter:
     def table(self, el):
         rows = el.findall(".//tr")
         columns = max((len(r.xpath("th|td")) for r in rows), default=0)
-        story = self.place.story
-        table = story.add_table(len(rows), columns) if story is self.doc \
-            else story.add_table(len(rows), columns, Twips(self.place.width))
+        table = _add_table(self.place.story, len(rows), columns, self.place.width)
         table.style = self.doc.styles[self.style("Report Table", "Normal Table")]
         widths = column_widths(rows, columns, self.place.width)
         set_column_widths(table, widths)
@@ -438,7 +438,10 @@ class DocxWriter:
         if isinstance(picture, images.Refusal):
             self.problems.append(self.image_problem(src, picture))
             return
-        height = self.page_height * 9 // 10  # room for the caption under it
+        # Room for the caption under a figure.  Elsewhere the paragraph may be
+        # spaced 1.5 lines, and Word multiplies a line's height, picture included.
+        figure = self.place.style == "Figure"
+        height = self.page_height * 9 // 10 if figure else self.page_height * 6 // 10
         cx, cy = docx_images.fitted_size(picture, self.place.width * 635, height * 635)
         r_id, _ = self.place.part.get_or_add_image(io.BytesIO(picture.data))
         self.shape_ids += 1
@@ -513,6 +516,14 @@ def _first_paragraph(el) -> bool:
 def _note_block(el) -> bool:
     classes = el.get("class", "").split()
     return el.tag == "span" and ("note-p" in classes or "note-list" in classes)
+
+
+def _add_table(story, rows: int, columns: int, width: int):
+    if isinstance(story, docx.document.Document):
+        return story.add_table(rows, columns)
+    if isinstance(story, _Cell):  # a table in a cell takes the cell's width
+        return story.add_table(rows, columns)
+    return story.add_table(rows, columns, Twips(width))  # a note
 
 
 def _int(value, default: int) -> int:
@@ -607,7 +618,7 @@ INLINES = {
     "code": DocxWriter.code, "kbd": DocxWriter.code, "samp": DocxWriter.code,
     "sup": DocxWriter.superscript, "sub": DocxWriter.subscript,
     "a": DocxWriter.anchor, "br": DocxWriter.line_break, "img": DocxWriter.picture,
-    "span": DocxWriter.span,
+    "span": DocxWriter.span, "svg": DocxWriter.drawing,
 }
 
 
