@@ -6,7 +6,7 @@ refuses a file whose children are out of that order, LibreOffice does not, so
 hand-placed XML is how such files get written.  This module registers the few
 classes the writer needs beyond python-docx's (the footnotes part and its notes, a
 paragraph's border) and holds small builders for the rest (hyperlinks, fields,
-footnote references, bookmarks).  The writer never assembles XML itself.
+footnote references, bookmarks), so that the writer itself places no XML.
 """
 
 from __future__ import annotations
