@@ -256,7 +256,7 @@ def test_a_picture_a_template_writes_from_outside_fails_the_build(project, tmp_p
     Image.new("RGB", (8, 8)).save(outside)
     root = project(hidden=DATA / "invalid" / "template-hidden-image")
     template = root / "content/hidden/templates/delegation-report/document.html.j2"
-    template.write_text(template.read_text().replace("OUTSIDE", str(outside)))
+    template.write_text(template.read_text().replace("/abs/path/photo.png", str(outside)))
     with pytest.raises(BuildError) as caught:
         build_meeting(root, "hidden", root / "output")
     message = str(caught.value)
