@@ -289,3 +289,14 @@ def test_read_picture_refuses_a_linked_folder(tmp_path):
     os.symlink(DATA / "docx" / "elements" / "images", folder / "images")
     assert "symbolic link" in read_picture(folder, "images/icon.png").message
     assert read_picture(DATA / "docx" / "elements", "images/icon.png").width == 16
+
+
+def test_pandoc_reads_the_elements_back_as_their_kinds(built):
+    assert shutil.which("pandoc"), "pandoc is installed by `build.py test`"
+    markdown = run("pandoc", "-f", "docx", "-t", "markdown", str(built))
+    for kind in ("[APEC網站](https://www.apec.org/meeting)", "<info@apec.org>",
+                 "###### 第六層標題", "`print( 1 )`", "~~刪除線~~",
+                 "    def f(x):\n        return  x  # 兩個空格", "> > 引文第二層。",
+                 "[注內連結](https://example.org/note)",
+                 "註的第一段。\n\n    註的第二段。"):
+        assert kind in markdown
