@@ -131,6 +131,7 @@ def drawings(element) -> list[tuple[int, int]]:
 def test_pictures_in_a_sentence_a_list_item_and_a_cell(document):
     sentence = paragraph(document, "在句中")
     assert drawings(sentence._p) == [(16 * EMU, 16 * EMU)]
+    assert sentence._p.find(".//wp:docPr", NS).get("descr") == "icon"  # alt text
     item = paragraph(document, "更深一層")
     assert item.style.name == "List Bullet" and drawings(item._p) == [(320 * EMU,
                                                                         200 * EMU)]

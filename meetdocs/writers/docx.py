@@ -159,9 +159,9 @@ def apply_look(run, look: Look) -> None:
     font = run.font
     if look.code and look.style:
         font.name = CODE_FONT  # code inside a link: the link's style, the code's face
-    font.bold = look.bold or None
-    font.italic = look.italic or None
-    font.strike = look.strike or None
+    for name in ("bold", "italic", "strike"):
+        if getattr(look, name):
+            setattr(font, name, True)
     if look.vertical:
         setattr(font, look.vertical, True)
 
@@ -446,6 +446,7 @@ class DocxWriter:
         r_id, _ = self.place.part.get_or_add_image(io.BytesIO(picture.data))
         self.shape_ids += 1
         inline = CT_Inline.new_pic_inline(self.shape_ids, r_id, picture.name, cx, cy)
+        inline.docPr.set("descr", el.get("alt", ""))  # read aloud by screen readers
         line.run()._r.add_drawing(inline)
 
     # ---------------------------------------------------------- footnotes
