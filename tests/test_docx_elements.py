@@ -166,7 +166,7 @@ def test_code_spans_and_blocks_keep_their_spaces_in_code_styles(document):
     block = paragraph(document, "def f(x):")
     assert block.style.name == "Source Code"
     assert block.text == "def f(x):\n    return  x  # 兩個空格\n\nend"
-    assert document.styles["Source Code"].font.name == "DejaVu Sans Mono"
+    assert document.styles["Source Code"].font.name == "Noto Sans Mono CJK TC"
 
 
 def test_quotes_in_the_quote_style_nested_ones_further_in(document):
@@ -218,7 +218,10 @@ def footnote_paragraphs(built) -> dict[str, list[str]]:
 def test_every_block_of_a_footnote_is_its_own_paragraph(built):
     notes = footnote_paragraphs(built)
     assert notes["2"] == ["註的第一段。", "註的第二段。"]
-    assert notes["3"] == ["註前言：", "3. 第三項", "4. 第四項"]
+    assert notes["3"] == ["註前言：", "3. 第三項", "4. 第四項", "• 子項"]
+    sub_item = xml(built, "word/footnotes.xml").xpath(
+        "//w:footnote[@w:id='3']/w:p[4]/w:pPr/w:ind/@w:left", namespaces=NS)
+    assert sub_item == ["300"]  # a sub-list goes further in
 
 
 def test_a_note_called_again_is_a_noteref_to_a_bookmark_on_its_first_call(built):

@@ -92,10 +92,9 @@ CODE_STYLES = ("Source Code", "Verbatim Char")
 @pytest.mark.parametrize("name", ALL_DEFINED)
 def test_every_defined_style_has_fonts_and_language(document, name):
     rpr = style_el(document, name).find(qn("w:rPr"))
-    if name in CODE_STYLES:  # code: the PDF's monospace face, Chinese in Kai
+    if name in CODE_STYLES:  # code: the PDF's monospace face for every script
         fonts = rpr.find(qn("w:rFonts"))
-        assert wval(fonts, "ascii") == wval(fonts, "hAnsi") == "DejaVu Sans Mono"
-        assert wval(fonts, "eastAsia") == "標楷體"
+        assert wval(fonts, "ascii") == wval(fonts, "eastAsia") == "Noto Sans Mono CJK TC"
     else:
         assert_fonts_and_lang(rpr)
 

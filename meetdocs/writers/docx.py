@@ -49,6 +49,7 @@ LIST_LEFT, LIST_STEP = 980, 420  # the list styles' indents (reference.py), twip
 LIST_CONTINUE = "list continuation"  # a list item's later paragraphs: no number
 MAX_LIST_LEVEL = 8  # Word's levels are 0–8
 CELL_MARGINS = 216  # twips: Word's default 0.19 cm each side
+NOTE_LIST_STEP = 300  # twips, a sub-list's indent in a note (1.5 em of 10 pt)
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 _ALIGN = re.compile(r"text-align:\s*(left|right|center|justify)")
 ALIGNMENTS = {"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT,
@@ -462,13 +463,18 @@ class DocxWriter:
         self.filled(el, "Footnote Text")
 
     def note_list(self, el):
+        """Items as paragraphs of the note, numbered or bulleted as text (a note's
+        list is short, and its own numbering would be one more list to keep);
+        a sub-list inside an item goes one step further in."""
         ordered = el.get("data-list") == "ol"
-        number = _int(el.get("data-start"), 1)
+        number, depth = _int(el.get("data-start"), 1), self.place.level
         for item in el.iterchildren("span"):
             paragraph = self.paragraph("Footnote Text")
+            if depth:
+                docx_xml.no_first_line_indent(paragraph, NOTE_LIST_STEP * depth)
             Line(paragraph).text(f"{number}. " if ordered else "• ", Look())
-            self.inline_content(item, Line(paragraph), Look())
-            end_line(paragraph)
+            with self.at(level=depth + 1):
+                self.flow(item, first=paragraph)
             number += 1
 
     def note_again(self, html_id: str, line):
