@@ -314,10 +314,14 @@ def _heading_specs(num_id: int) -> list[_Spec]:
 
 
 def _list_specs(num_ids: dict[str, int]) -> list[_Spec]:
-    return [_Spec(_LIST_STYLES[kind], ppr=[
-                _num_pr(num_ids[kind]), _spacing(),
-                _ind(_LIST_LEFT, _LIST_HANGING), _jc("both")])
-            for kind in ("bullet", "number")]
+    items = [_Spec(_LIST_STYLES[kind], ppr=[
+                 _num_pr(num_ids[kind]), _spacing(),
+                 _ind(_LIST_LEFT, _LIST_HANGING), _jc("both")])
+             for kind in ("bullet", "number")]
+    # A list item's later paragraphs: in line with the item's text, no number
+    # (the writer indents deeper levels further).
+    return [*items, _Spec("List Continue", ppr=[_spacing(), _ind(_LIST_LEFT),
+                                                _jc("both")])]
 
 
 def _front_specs() -> list[_Spec]:

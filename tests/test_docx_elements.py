@@ -203,6 +203,8 @@ def test_an_ordered_list_starts_at_its_start_and_nested_lists_go_deeper(document
     override = numbering.num_having_numId(num_id).find("w:lvlOverride", NS)
     assert level == 0 and override.get(qn("w:ilvl")) == "0"
     assert override.find("w:startOverride", NS).get(qn("w:val")) == "3"
+    more = paragraph(document, "第三項的補充")  # a second paragraph of the item
+    assert more.style.name == "List Continue" and more._p.pPr.numPr is None
     assert numbering_of(document, paragraph(document, "巢狀一"))[1] == 1
     assert numbering_of(document, paragraph(document, "更深一層"))[1] == 2
 

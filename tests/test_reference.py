@@ -23,7 +23,7 @@ PARAGRAPH_STYLES = [
     "Heading 5", "Caption", "TOC Heading", "TOC 1", "TOC 2", "TOC 3", "Footnote Text",
     "List Bullet", "List Number", "Cover Title", "Cover Field", "Table Text",
     "Box Text", "Unnumbered Heading", "Figure", "Heading 6", "Source Code", "Quote",
-    "Horizontal Rule",
+    "Horizontal Rule", "List Continue",
 ]
 
 

@@ -247,9 +247,10 @@ class DocxWriter:
     def paragraph(self, style: str):
         if style == LIST_CONTINUE:
             # A list item's later paragraph: indented with the item, no number.
-            paragraph = self.place.story.add_paragraph(style="Normal")
+            paragraph = self.place.story.add_paragraph(style=self.style("List Continue"))
             level = self.place.level - 1
-            docx_xml.no_first_line_indent(paragraph, LIST_LEFT + LIST_STEP * level)
+            if level or "List Continue" not in self.styles:
+                docx_xml.no_first_line_indent(paragraph, LIST_LEFT + LIST_STEP * level)
             return paragraph
         paragraph = self.place.story.add_paragraph(style=self.style(style))
         if self.place.quote > 1:  # the Quote style indents the first level
