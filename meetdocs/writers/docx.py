@@ -30,7 +30,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
-from docx.shared import Emu, Twips
+from docx.shared import Twips
 from docx.table import _Cell
 from docx.text.run import Run
 

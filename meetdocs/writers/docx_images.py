@@ -54,7 +54,11 @@ def read_picture(folder: Path, src: str) -> Picture | images.Refusal:
     if (refused := images.check(path, src)) is not None:
         return refused
     data = _read_no_follow(path)
-    return _upright(data, path.name)
+    try:
+        return _upright(data, path.name)
+    except (OSError, ValueError) as exc:  # decoding a turned photo's pixels
+        return images.Refusal(f"the image {src} is damaged", "a complete image file",
+                              str(exc) or type(exc).__name__)
 
 
 def _inside(folder: Path, src: str) -> Path | images.Refusal:
