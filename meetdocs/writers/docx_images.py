@@ -4,10 +4,9 @@ The DOCX writer embeds the bytes of every ``<img>`` in the HTML, and that HTML c
 from a meeting's own template as well as from the Markdown: ``<img
 src="/abs/path/photo.png" style="display:none">`` is hidden in the PDF but would be
 copied whole into the Word file.  So ``read_picture`` is the only way a picture is
-read: the ``src`` must be a relative path that stays inside the meeting folder, with
-no symbolic link on the way, and the file must pass ``images.check`` (true format,
-pixel limit).  It is deliberately a small function so that it can later call a
-project-wide safe file opener.
+read: the ``src`` must be a relative path that stays inside the meeting folder, the
+file is opened through ``files.open_inside`` (no symbolic link on the way), and it
+must pass ``images.check`` (true format, pixel limit).
 
 Size: the PDF draws a picture at its natural size (CSS px, 96 per inch) and shrinks
 it to the column, never enlarges it; a Word picture has no natural size, so the
@@ -21,12 +20,11 @@ from __future__ import annotations
 
 import io
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from .. import images
+from .. import files, images
 
 EMU_PER_PIXEL = 9525  # 914400 EMU per inch / 96 px per inch
 EMU_PER_TWIP = 635
@@ -44,58 +42,68 @@ class Picture:
 
 def read_picture(folder: Path, src: str) -> Picture | images.Refusal:
     """The picture ``src`` (as written in the HTML) names, or why it may not be used."""
-    path = _inside(folder, src)
+    path = _relative(folder, src)
     if isinstance(path, images.Refusal):
         return path
     if path.suffix.lower() not in images.RASTER:
         return images.Refusal(f"the image {src} cannot go in a Word file",
                               "a PNG, JPEG or GIF file", f"a file ending in "
                               f"'{path.suffix}'")
+    data = _read(folder, path, src)
+    if isinstance(data, images.Refusal):
+        return data
     if (refused := images.check(path, src)) is not None:
         return refused
-    data = _read_no_follow(path)
     try:
-        return _upright(data, path.name)
+        return _upright(data, path.name, src)
     except (OSError, ValueError) as exc:  # decoding a turned photo's pixels
         return images.Refusal(f"the image {src} is damaged", "a complete image file",
                               str(exc) or type(exc).__name__)
 
 
-def _inside(folder: Path, src: str) -> Path | images.Refusal:
+def _relative(folder: Path, src: str) -> Path | images.Refusal:
+    """``src`` as a path under ``folder``, if it is written as one: no URL, no
+    absolute or Windows path, no ``..``."""
     parts = urlsplit(src)
     relative = PurePosixPath(unquote(parts.path))
-    outside = images.Refusal(f"the image {src} is not a file in the meeting folder",
-                             _EXPECTED, src)
     if parts.scheme or parts.netloc or parts.query or not parts.path \
             or relative.is_absolute() or src.startswith("\\") \
             or ".." in relative.parts or "\\" in parts.path:
-        return outside
-    path = folder
-    for name in relative.parts:
-        path = path / name
-        try:
-            mode = os.lstat(path).st_mode
-        except OSError:
-            return images.Refusal(f"the image file {src} does not exist", _EXPECTED, src)
-        if stat.S_ISLNK(mode):
-            return images.Refusal(f"the image {src} is reached through a symbolic link "
-                                  f"({name}); links are not followed", _EXPECTED, src)
-    if not stat.S_ISREG(mode):
-        return outside
-    return path
+        return images.Refusal(f"the image {src} is not a file in the meeting folder",
+                              _EXPECTED, src)
+    return folder.joinpath(*relative.parts)
 
 
-def _read_no_follow(path: Path) -> bytes:
-    """Read without following a link swapped in since the check."""
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+def _read(folder: Path, path: Path, src: str) -> bytes | images.Refusal:
+    """The file's bytes, opened one folder at a time with no link followed
+    (``files.open_inside``), so what is read is what was checked."""
+    try:
+        handle = files.open_inside(path, [folder])
+    except files.Refused as exc:
+        return images.Refusal(f"the image {src} is refused: {exc}", _EXPECTED, src)
+    except FileNotFoundError:
+        return images.Refusal(f"the image file {src} does not exist", _EXPECTED, src)
+    except OSError as exc:
+        return images.Refusal(f"the image {src} cannot be read", _EXPECTED,
+                              exc.strerror or src)
     with os.fdopen(handle, "rb") as file:
-        return file.read()
+        data = file.read(images.MAX_IMAGE_BYTES + 1)
+    if len(data) > images.MAX_IMAGE_BYTES:
+        return images.Refusal(f"the image {src} is too large", f"at most "
+                              f"{images.MAX_IMAGE_BYTES // 2**20} MB", "more")
+    return data
 
 
-def _upright(data: bytes, name: str) -> Picture:
+def _upright(data: bytes, name: str, src: str) -> Picture | images.Refusal:
     from PIL import Image, ImageOps
 
-    with Image.open(io.BytesIO(data)) as image:
+    with Image.open(io.BytesIO(data), formats=tuple(images.MAX_PIXELS)) as image:
+        width, height = image.size
+        if width * height > images.MAX_PIXELS.get(image.format, 0):
+            # images.check read the file by its name; these are the bytes embedded.
+            return images.Refusal(f"the image {src} has too many pixels", "at most "
+                                  f"{images.MAX_PIXELS.get(image.format, 0):,} pixels",
+                                  f"{width}×{height}")
         turn = image.getexif().get(_ORIENTATION, 1)
         if turn in (1, None) or image.format not in ("JPEG", "PNG"):
             return Picture(data, name, *image.size)
