@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 from PIL import Image
 
-from meetdocs import formats, images
+from meetdocs import formats, images, officecheck
 from meetdocs.errors import BuildError
 from meetdocs.pipeline import build_meeting
 from meetdocs.reference import PAGE_HEIGHT, MARGIN_TB
@@ -84,6 +84,11 @@ def test_the_strict_checker_passes(built):
     result = subprocess.run([sys.executable, str(checker), str(built)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_office_file_check_passes(built):
+    # External relationships only for the links, fields only NOTEREF (officecheck).
+    assert officecheck.check(built.read_bytes(), built.name) == []
 
 
 def test_links_in_the_body_are_hyperlinks_to_their_address(built):
