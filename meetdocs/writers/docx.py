@@ -34,7 +34,7 @@ from docx.shared import Twips
 from docx.table import _Cell
 from docx.text.run import Run
 
-from .. import images
+from .. import files, images
 from ..errors import BuildError, Problem
 from ..markdown import join_cjk_breaks, source_line
 from ..reference import (CODE_FONT, QUOTE_INDENT, new_list_num, normalize_zip,
@@ -498,8 +498,12 @@ class DocxWriter:
         """At the line of the document's template that holds ``needle``, if it does
         (it may come from a file the template includes)."""
         template = _template_file(self.job)
-        text = template.read_text(encoding="utf-8", errors="replace") \
-            if template.is_file() and not template.is_symlink() else ""
+        roots = [self.job.folder, self.job.project / "templates"]
+        try:  # only to find the line: a template that cannot be read has none
+            text = files.read_inside(template, roots, template).decode("utf-8",
+                                                                       "replace")
+        except BuildError:
+            text = ""
         return Problem(_shown(template, self.job.project),
                        source_line(text, needle, 1) if text else None,
                        message, expected, found)
