@@ -35,12 +35,16 @@ from docx.shared import Twips
 
 LATIN_FONT = "Times New Roman"
 CJK_FONT = "標楷體"
+# Code's face in the PDF (templates/shared/markdown.css): one monospace face for
+# Latin and Chinese alike, so that the columns of a code block line up.
+CODE_FONT = "Noto Sans Mono CJK TC"
 BODY_HALF_POINTS = 28  # 14 pt, the customary body size of 出國報告
 
 # A4 with 2.5 cm top/bottom and 3 cm left/right margins, in twips.
 PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838
 MARGIN_TB, MARGIN_LR = 1417, 1701
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN_LR
+QUOTE_INDENT = 567  # 1 cm, each level of quote
 
 HEADING_STYLE_IDS = ("Heading1", "Heading2", "Heading3", "Heading4", "Heading5")
 
@@ -59,11 +63,15 @@ _HEADING_LEVELS = (
 )
 
 # List markers start where a body paragraph's first line starts (two characters in).
+# Word has nine list levels (ilvl 0–8); deeper Markdown lists repeat the three looks.
 _LIST_LEVELS = {
-    "bullet": (("bullet", "•"), ("bullet", "◦"), ("bullet", "▪")),
+    "bullet": (("bullet", "•"), ("bullet", "◦"), ("bullet", "▪")) * 3,
     # （一） as in the reports' own enumerations, then 1. and （1）.
-    "number": (("taiwaneseCountingThousand", "（%1）"), ("decimal", "%2."),
-               ("decimal", "（%3）")),
+    "number": tuple((fmt, text.replace("%", f"%{3 * cycle + n}"))
+                    for cycle in range(3)
+                    for n, (fmt, text) in enumerate(
+                        (("taiwaneseCountingThousand", "（%）"), ("decimal", "%."),
+                         ("decimal", "（%）")), start=1)),
 }
 _LIST_STYLES = {"bullet": "List Bullet", "number": "List Number"}
 _LIST_LEFT, _LIST_STEP, _LIST_HANGING = 980, 420, 420
@@ -100,6 +108,7 @@ class _Spec:
     ppr: list = field(default_factory=list)
     rpr: list = field(default_factory=list)
     custom: bool = False
+    mono: bool = False  # code: CODE_FONT for every script
 
 
 # --------------------------------------------------------------------------- public
@@ -121,6 +130,7 @@ def build_reference_docx(target: Path) -> None:
     # The cover page carries no page number (the first-page footer stays empty).
     document.sections[0].different_first_page_header_footer = True
     _set_settings(document)
+    _keep_break_lines_unstretched(document)
     set_fixed_core_properties(document)
     target = Path(target)
     document.save(str(target))
@@ -143,8 +153,9 @@ def list_num_ids(document) -> dict[str, int]:
     return ids
 
 
-def new_list_num(document, kind: str) -> int:
-    """Return a fresh numId for a list of ``kind`` ("bullet"/"number") that starts at 1.
+def new_list_num(document, kind: str, start: int = 1, level: int = 0) -> int:
+    """Return a fresh numId for a list of ``kind`` ("bullet"/"number") whose items at
+    ``level`` count from ``start`` (``<ol start="3">``).
 
     Paragraphs of one ``w:num`` continue each other's count, so each new list in
     the report needs its own ``w:num`` over the same abstract definition, with a
@@ -153,7 +164,7 @@ def new_list_num(document, kind: str) -> int:
     numbering = document.part.numbering_part.element
     style_num = numbering.num_having_numId(list_num_ids(document)[kind])
     num = numbering.add_num(style_num.abstractNumId.val)
-    num.add_lvlOverride(ilvl=0).add_startOverride(1)
+    num.add_lvlOverride(ilvl=level).add_startOverride(start)
     return num.numId
 
 
@@ -186,10 +197,11 @@ def _replace(parent, new, successors: tuple[str, ...]) -> None:
     parent.insert_element_before(new, *successors)
 
 
-def _fonts() -> OxmlElement:
+def _fonts(mono: bool = False) -> OxmlElement:
     # Explicit names (no theme attributes) so the look does not depend on the theme.
-    return _el("w:rFonts", {"w:ascii": LATIN_FONT, "w:hAnsi": LATIN_FONT,
-                            "w:eastAsia": CJK_FONT, "w:cs": LATIN_FONT})
+    latin, east_asian = (CODE_FONT, CODE_FONT) if mono else (LATIN_FONT, CJK_FONT)
+    return _el("w:rFonts", {"w:ascii": latin, "w:hAnsi": latin,
+                            "w:eastAsia": east_asian, "w:cs": latin})
 
 
 def _lang() -> OxmlElement:
@@ -253,7 +265,8 @@ def _border(side: str, space: int = 0) -> OxmlElement:
 
 def _all_specs(num_ids: dict[str, int]) -> list[_Spec]:
     return [*_body_specs(), *_heading_specs(num_ids["heading"]),
-            *_list_specs(num_ids), *_front_specs(), *_toc_specs(), *_note_specs()]
+            *_list_specs(num_ids), *_front_specs(), *_toc_specs(), *_note_specs(),
+            *_text_specs()]
 
 
 def _body_specs() -> list[_Spec]:
@@ -288,6 +301,11 @@ def _heading_specs(num_id: int) -> list[_Spec]:
             ppr.append(_el("w:pageBreakBefore", {"w:val": 0}))
         specs.append(_Spec(f"Heading {ilvl + 1}", next="Normal", ppr=ppr,
                            rpr=[*_bold(), *_size(size)]))
+    # Level 6 is not numbered (the PDF numbers five levels too), but is a heading:
+    # in the outline and for pandoc.
+    specs.append(_Spec("Heading 6", next="Normal", ppr=[
+        *_keep(), _spacing(120, 0), _ind(), _jc("left"),
+        _el("w:outlineLvl", {"w:val": 5})], rpr=[*_bold(), *_size(28)]))
     # Same look as Heading 1 without a number (摘要, 附錄); level 0 keeps it in the TOC.
     specs.append(_Spec("Unnumbered Heading", custom=True, next="Normal", ppr=[
         *_keep(), _spacing(240, 120), _ind(), _jc("left"),
@@ -296,10 +314,14 @@ def _heading_specs(num_id: int) -> list[_Spec]:
 
 
 def _list_specs(num_ids: dict[str, int]) -> list[_Spec]:
-    return [_Spec(_LIST_STYLES[kind], ppr=[
-                _num_pr(num_ids[kind]), _spacing(),
-                _ind(_LIST_LEFT, _LIST_HANGING), _jc("both")])
-            for kind in ("bullet", "number")]
+    items = [_Spec(_LIST_STYLES[kind], ppr=[
+                 _num_pr(num_ids[kind]), _spacing(),
+                 _ind(_LIST_LEFT, _LIST_HANGING), _jc("both")])
+             for kind in ("bullet", "number")]
+    # A list item's later paragraphs: in line with the item's text, no number
+    # (the writer indents deeper levels further).
+    return [*items, _Spec("List Continue", ppr=[_spacing(), _ind(_LIST_LEFT),
+                                                _jc("both")])]
 
 
 def _front_specs() -> list[_Spec]:
@@ -342,6 +364,29 @@ def _note_specs() -> list[_Spec]:
     ]
 
 
+def _text_specs() -> list[_Spec]:
+    """Styles of the Markdown's smaller elements: code, quotes, rules and links.
+    Names as pandoc reads them back (Source Code, Verbatim Char, Hyperlink)."""
+    character = {"kind": WD_STYLE_TYPE.CHARACTER, "base": "Default Paragraph Font"}
+    return [
+        # Lines of code are kept as they are: left aligned, single spaced, no
+        # indent; 12 pt on grey as the PDF's 0.85 em of 14 pt on #f4f4f4.
+        _Spec("Source Code", custom=True, mono=True, rpr=_size(24), ppr=[
+            _el("w:keepLines"), _el("w:shd", {"w:val": "clear", "w:color": "auto",
+                                              "w:fill": "F4F4F4"}),
+            _spacing(60, 120, 240), _ind(), _jc("left")]),
+        _Spec("Verbatim Char", custom=True, mono=True, **character),
+        _Spec("Hyperlink", **character, rpr=[_el("w:color", {"w:val": "0563C1"}),
+                                             _el("w:u", {"w:val": "single"})]),
+        # Nested quotes add their own left indent to this one's.
+        _Spec("Quote", ppr=[_spacing(), _ind(left=QUOTE_INDENT, right=QUOTE_INDENT),
+                            _jc("both")], rpr=_size(26)),
+        _Spec("Horizontal Rule", custom=True, next="Normal", rpr=_size(12), ppr=[
+            _el("w:pBdr", None, _border("bottom", 1)), _spacing(0, 240, 240),
+            _ind()]),
+    ]
+
+
 def _apply_spec(document, spec: _Spec) -> None:
     styles = document.styles
     if spec.name in styles:
@@ -356,7 +401,7 @@ def _apply_spec(document, spec: _Spec) -> None:
     element = style.element
     if spec.kind == WD_STYLE_TYPE.PARAGRAPH:
         _replace(element, _ordered("w:pPr", spec.ppr, _PPR_ORDER), _STYLE_TAIL)
-    rpr = [_fonts(), *spec.rpr, _lang()]
+    rpr = [_fonts(spec.mono), *spec.rpr, _lang()]
     _replace(element, _ordered("w:rPr", rpr, _RPR_ORDER), _STYLE_TAIL[1:])
 
 
@@ -519,6 +564,23 @@ def _set_settings(document) -> None:
                                        "w:decimalSymbol", "w:listSeparator")
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-TW")
+
+
+def _keep_break_lines_unstretched(document) -> None:
+    """A line ended by a line break (``<br>``) in a justified paragraph is not spread
+    across the width: Word's default, and LibreOffice's when the file says so
+    (``doNotExpandShiftReturn``; without it LibreOffice stretches 第一行 into
+    第　　一　　行)."""
+    settings = document.settings.element
+    compat = settings.find(qn("w:compat"))
+    if compat is None:
+        compat = _el("w:compat")
+        settings.insert_element_before(
+            compat, "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema",
+            "w:themeFontLang", "w:clrSchemeMapping")
+    if compat.find(qn("w:doNotExpandShiftReturn")) is None:
+        # First in CT_Compat's sequence of what this file holds (before useFELayout).
+        compat.insert(0, _el("w:doNotExpandShiftReturn"))
 
 
 def set_fixed_core_properties(document) -> None:

@@ -22,7 +22,8 @@ PARAGRAPH_STYLES = [
     "Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Heading 4",
     "Heading 5", "Caption", "TOC Heading", "TOC 1", "TOC 2", "TOC 3", "Footnote Text",
     "List Bullet", "List Number", "Cover Title", "Cover Field", "Table Text",
-    "Box Text", "Unnumbered Heading", "Figure",
+    "Box Text", "Unnumbered Heading", "Figure", "Heading 6", "Source Code", "Quote",
+    "Horizontal Rule", "List Continue",
 ]
 
 
@@ -81,12 +82,47 @@ def test_doc_defaults_fonts_and_language(reference):
     assert wval(rpr.find(qn("w:sz"))) == "28"
 
 
-ALL_DEFINED = [*PARAGRAPH_STYLES, "Footnote Reference", "Report Table"]
+ALL_DEFINED = [*PARAGRAPH_STYLES, "Footnote Reference", "Report Table", "Hyperlink",
+               "Verbatim Char"]
+
+
+CODE_STYLES = ("Source Code", "Verbatim Char")
 
 
 @pytest.mark.parametrize("name", ALL_DEFINED)
 def test_every_defined_style_has_fonts_and_language(document, name):
-    assert_fonts_and_lang(style_el(document, name).find(qn("w:rPr")))
+    rpr = style_el(document, name).find(qn("w:rPr"))
+    if name in CODE_STYLES:  # code: the PDF's monospace face for every script
+        fonts = rpr.find(qn("w:rFonts"))
+        assert wval(fonts, "ascii") == wval(fonts, "eastAsia") == "Noto Sans Mono CJK TC"
+    else:
+        assert_fonts_and_lang(rpr)
+
+
+def test_styles_of_the_smaller_elements(document):
+    assert document.styles["Hyperlink"].type == WD_STYLE_TYPE.CHARACTER
+    assert document.styles["Verbatim Char"].type == WD_STYLE_TYPE.CHARACTER
+    link = style_el(document, "Hyperlink").rPr
+    assert wval(link.find(qn("w:u"))) == "single" and link.find(qn("w:color")) is not None
+    assert style_el(document, "Horizontal Rule").xpath(
+        "w:pPr/w:pBdr/w:bottom/@w:val") == ["single"]
+    assert style_el(document, "Heading 6").pPr.numPr is None  # not numbered
+    quote = document.styles["Quote"].paragraph_format
+    assert quote.left_indent.twips == 567 and quote.alignment == 3  # JUSTIFY
+    code = document.styles["Source Code"].paragraph_format
+    assert code.alignment == 0 and code.first_line_indent in (None, 0)
+
+
+def test_lists_have_nine_levels(document):
+    for kind, num_id in list_num_ids(document).items():
+        levels = abstract_for(document, num_id).findall("w:lvl", NS)
+        assert [int(wval(lvl, "ilvl")) for lvl in levels] == list(range(9))
+
+
+def test_a_list_can_start_at_any_number_on_any_level(document):
+    numbering = document.part.numbering_part.element
+    num = numbering.num_having_numId(new_list_num(document, "number", 3, 2))
+    assert num.xpath("w:lvlOverride[@w:ilvl='2']/w:startOverride/@w:val") == ["3"]
 
 
 def test_no_theme_fonts_left_anywhere(reference):
@@ -284,6 +320,8 @@ def test_settings(reference):
     # updateFields must sit before w:compat in CT_Settings order.
     tags = [child.tag for child in settings]
     assert tags.index(qn("w:updateFields")) < tags.index(qn("w:compat"))
+    # LibreOffice would spread a line ended by <br> across a justified paragraph.
+    assert settings.find("w:compat/w:doNotExpandShiftReturn", NS) is not None
 
 
 def test_core_properties(document):

@@ -1,79 +1,66 @@
-"""Real Word footnotes.  python-docx has no API for them, so this writes the
-footnotes part (word/footnotes.xml) and the references in the text itself."""
+"""Real Word footnotes: the calls in the text, the notes in word/footnotes.xml,
+and NOTEREF fields for a note called a second time.
+
+The footnotes part is a story part of its own (``docx_xml.FootnotesPart``): a link or
+a picture inside a note is related from it, not from the document.
+"""
 
 from __future__ import annotations
 
-from docx.opc.constants import CONTENT_TYPE as CT
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
-from docx.opc.part import Part
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.blkcntnr import BlockItemContainer
+from docx.oxml.ns import qn
 
-_EMPTY = (f'<w:footnotes {nsdecls("w")}>'
-          '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r>'
-          '</w:p></w:footnote>'
-          '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
-          '<w:continuationSeparator/></w:r></w:p></w:footnote></w:footnotes>')
-
-
-def _style_id(document, name: str) -> str:
-    return document.styles[name].style_id
+from . import docx_xml
 
 
 class Footnotes:
     def __init__(self, document):
         self.document = document
-        self.part = self._existing_part()
-        # A reference saved by Word has a footnotes part already: keep its
-        # separators, drop any notes, and reuse the part.
-        self.root = parse_xml(self.part.blob if self.part is not None else _EMPTY)
-        for note in self.root.findall(qn("w:footnote")):
-            if int(note.get(qn("w:id"))) > 0:
-                self.root.remove(note)
+        self.part = None  # made with the first note
         self.count = 0
+        self.named: dict[str, tuple[int, str]] = {}  # HTML id → number, bookmark
 
-    def _existing_part(self):
-        for rel in self.document.part.rels.values():
-            if rel.reltype == RT.FOOTNOTES:
-                return rel.target_part
-        return None
+    def _story(self):
+        if self.part is None:
+            self.part = docx_xml.footnotes_part(self.document)
+            # A reference saved by Word may hold notes: keep its separators only.
+            for note in self.part.element.findall(qn("w:footnote")):
+                if int(note.get(qn("w:id"))) > 0:
+                    self.part.element.remove(note)
+        return self.part
 
-    def reference(self, paragraph, text: str) -> None:
+    def call(self, run, html_id: str | None = None):
+        """Make ``run`` the call of a new note; return the note's first paragraph,
+        numbered and styled, in a container that takes more paragraphs."""
+        part = self._story()
         self.count += 1
-        run = paragraph.add_run()
         run.style = self.document.styles["Footnote Reference"]
-        ref = OxmlElement("w:footnoteReference")
-        ref.set(qn("w:id"), str(self.count))
-        run._r.append(ref)
-        self.root.append(self._note(self.count, text))
+        docx_xml.footnote_reference(run._r, self.count)
+        if html_id:
+            name = f"_RefNote{self.count}"
+            docx_xml.bookmark(run._r.getparent(), run._r, run._r, self.count, name)
+            self.named[html_id] = (self.count, name)
+        note = BlockItemContainer(docx_xml.new_footnote(part, self.count), self)
+        paragraph = note.add_paragraph(style="Footnote Text")
+        mark = paragraph.add_run()
+        mark.style = self.document.styles["Footnote Reference"]
+        docx_xml.footnote_mark(mark._r)
+        paragraph.add_run(" ")
+        return note, paragraph
 
-    def _note(self, number: int, text: str):
-        ref_style = _style_id(self.document, "Footnote Reference")
-        text_style = _style_id(self.document, "Footnote Text")
-        note = parse_xml(
-            f'<w:footnote {nsdecls("w")} w:id="{number}"><w:p><w:pPr>'
-            f'<w:pStyle w:val="{text_style}"/></w:pPr><w:r><w:rPr>'
-            f'<w:rStyle w:val="{ref_style}"/></w:rPr><w:footnoteRef/></w:r>'
-            '<w:r><w:t xml:space="preserve"> </w:t></w:r></w:p></w:footnote>')
-        run = OxmlElement("w:r")
-        t = OxmlElement("w:t")
-        t.set(qn("xml:space"), "preserve")
-        t.text = text
-        run.append(t)
-        note.find(qn("w:p")).append(run)
-        return note
-
-    def save(self) -> None:
-        """Add the part once, only when the document has notes."""
-        if not self.count and self.part is None:
-            return
-        from lxml import etree
-        blob = etree.tostring(self.root, xml_declaration=True, encoding="UTF-8",
-                              standalone=True)
-        if self.part is not None:
-            self.part._blob = blob
-            return
-        package = self.document.part.package
-        part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, blob, package)
-        self.document.part.relate_to(part, RT.FOOTNOTES)
+    def again(self, new_run, html_id: str) -> bool:
+        """A second call of the note ``html_id``: a NOTEREF field showing its number
+        (filled in already, so no field update is needed). False if unknown."""
+        if html_id not in self.named:
+            return False
+        number, name = self.named[html_id]
+        for kind in ("begin", None, "separate", "result", "end"):
+            run = new_run()
+            run.style = self.document.styles["Footnote Reference"]
+            if kind is None:
+                docx_xml.field_code(run._r, f"NOTEREF {name} \\f \\h")
+            elif kind == "result":
+                run.text = str(number)
+            else:
+                docx_xml.field_char(run._r, kind)
+        return True
