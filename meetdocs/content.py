@@ -13,7 +13,7 @@ import os
 import re
 from pathlib import Path
 
-from . import files, limits, schema, yamlread
+from . import files, limits, mdfix, schema, yamlread
 from .errors import BuildError, Problem, Problems
 from .model import Delegation, Document, Event, Meeting, Person, Priority, Term
 
@@ -259,7 +259,8 @@ def read_document(path: Path, shown: Path):
         return None, [Problem(shown, 1, "the front matter is not closed",
                               "a line '---' after the front matter", "end of file")]
     meta, problems = yamlread.load("\n".join(lines[1:close]), shown, line_offset=1)
-    body = "\n".join(lines[close + 1:])
+    # Comments are the authors' notes to each other: gone before anything reads the body.
+    body = mdfix.strip_comments("\n".join(lines[close + 1:]))
     return Document(path, path.stem, meta, body, close + 2), problems
 
 

@@ -12,11 +12,28 @@ Chinese needs one more step: Markdown turns a line break inside a paragraph into
 space, which is right between English words and wrong between CJK characters (the
 extracted PDF text would read 「亞太 社群」).  Breaks between two wide characters are
 removed, as CSS Text 3 asks of segment breaks in East Asian text.
+
+Python-Markdown is the parser; what it reads differently from the way authors write
+(Typora, VS Code, text pasted from Word) is closed piece by piece:
+
+- source habits (comments, list nesting by 2 or 3 spaces, ``1)`` markers, lists and
+  tables right after a paragraph, Word's first-line indent): ``mdfix``, on the text;
+- fenced code (also inside lists and quotes): ``pymdownx.superfences``, with
+  ``pymdownx.highlight`` set to plain ``<pre><code>`` (no Pygments colouring);
+  Python-Markdown's indented code is switched off, since Word's indents are not code;
+- start numbers (``3.`` first → ``<ol start="3">``): Python-Markdown's ``lazy_ol=False``;
+- ``<info@apec.org>``: Python-Markdown hides the address in character entities,
+  which then leak into messages; ``MailtoProcessor`` makes a plain mailto link;
+- notes of several blocks, notes cited twice, notes in headings: ``inline_footnotes``;
+- U+2028 (Word's line separator) → ``<br>``; a no-break space between two CJK
+  characters → U+3000, the ideographic space: Chinese text has no narrow space, and
+  a no-break space there comes from Word, where it printed one character wide;
+- every problem at its own line: ``Locator`` finds the n-th use of a needle for the
+  n-th problem with it, and messages show what the author typed.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
@@ -24,13 +41,17 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 import markdown
-from markdown.extensions.footnotes import NBSP_PLACEHOLDER
+from markdown import util
+from markdown.inlinepatterns import AUTOMAIL_RE, InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from . import images, limits
+from . import images, limits, mdfix
+from .mdnotes import inline_footnotes, is_call, text_without_calls
 from .errors import Problem
 
-EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists", "admonition"]
+EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists", "admonition",
+              "pymdownx.superfences", "pymdownx.highlight"]
+EXTENSION_CONFIGS = {"pymdownx.highlight": {"use_pygments": False}}
 _BREAK = re.compile(r"(.)\n(.)", re.S)
 LINK_SCHEMES = ("http", "https", "mailto")
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -41,8 +62,10 @@ ATTRIBUTES = {"id", "class", "lang", "title"}
 TAG_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "ol": {"start"},
                   "th": {"style"}, "td": {"style"}}
 _ALIGN = re.compile(r"^text-align: (left|right|center);$")  # tables' column alignment
-# The footnotes extension leaves a placeholder for a no-break space before its backlink.
-_TRAILING_SPACE = re.compile(f"(\\s|{re.escape(NBSP_PLACEHOLDER)})+$")
+
+
+_PLACEHOLDER = re.compile("\x02(?:(\\d+)|amp|[^\x03]*)\x03")
+LINE_SEPARATOR = "\u2028"
 
 
 def _wide(char: str) -> bool:
@@ -53,7 +76,27 @@ def join_cjk_breaks(text: str) -> str:
     def repl(match):
         a, b = match[1], match[2]
         return a + b if _wide(a) and _wide(b) else match[0]
-    return _BREAK.sub(repl, text)
+
+    return _cjk_spaces(_BREAK.sub(repl, text))
+
+
+def _cjk_spaces(text: str) -> str:
+    if "\u00a0" not in text:
+        return text
+    chars = list(text)
+    for index in range(1, len(chars) - 1):
+        if chars[index] == "\u00a0" and _wide(chars[index - 1]) and _wide(chars[index + 1]):
+            chars[index] = "\u3000"
+    return "".join(chars)
+
+
+def authored(text):
+    """Text for a message: Python-Markdown's placeholders (STX … ETX) turned back
+    into the characters they stand for, never shown as themselves."""
+    if not isinstance(text, str):
+        return text
+    return _PLACEHOLDER.sub(lambda m: chr(int(m[1])) if m[1] else
+                            ("&" if m[0] == "\x02amp\x03" else ""), text)
 
 
 def source_line(body: str, needle, first_line: int) -> int | None:
@@ -66,8 +109,70 @@ def source_line(body: str, needle, first_line: int) -> int | None:
     return None
 
 
+class Locator:
+    """Lines of the author's text for one document's problems.  The n-th problem
+    with a needle is at the needle's n-th use: the same image named twice gives
+    two messages, each at its own line."""
+
+    def __init__(self, body: str, first_line: int):
+        self.lines, self.first_line = body.split("\n"), first_line
+        self.used: dict[str, int] = {}
+
+    def line(self, needle) -> int | None:
+        for candidate in (needle,) if isinstance(needle, str) else needle:
+            hits = [number for number, line in enumerate(self.lines)
+                    for _ in range(line.count(candidate))] if candidate else []
+            if hits:
+                index = self.used.get(candidate, 0)
+                self.used[candidate] = index + 1
+                return self.first_line + hits[min(index, len(hits) - 1)]
+        return None
+
+    def target(self, href: str) -> tuple[int | None, str]:
+        """The line and the text as typed of the link whose address is ``href``."""
+        hits = [(number, raw) for number, line in enumerate(self.lines)
+                for raw in _targets(line) if _unescape(raw) in (href, _mail(href))]
+        if not hits:
+            return None, href
+        index = self.used.get("\0" + href, 0)
+        self.used["\0" + href] = index + 1
+        number, raw = hits[min(index, len(hits) - 1)]
+        return self.first_line + number, raw
+
+
+# A link's address as typed: [text](address "title") or <address>.
+_TARGET = re.compile(r"\]\(\s*<?([^\s)>]*)|<([^<>\s]+)>")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()>#+\-.!])")
+
+
+def _targets(line: str):
+    for match in _TARGET.finditer(line):
+        opening = line.rfind("[", 0, match.start())
+        if match[2] or line[opening - 1:opening] != "!":  # not an image's
+            yield match[1] or match[2]
+
+
+def _unescape(raw: str) -> str:
+    return _ESCAPED.sub(r"\1", raw)
+
+
+def _mail(href: str) -> str:
+    return href.removeprefix("mailto:")
+
+
+class MailtoProcessor(InlineProcessor):
+    """``<info@apec.org>`` → a plain mailto link (Python-Markdown's own hides the
+    address in character entities)."""
+
+    def handleMatch(self, m, data):
+        anchor = etree.Element("a", {"href": "mailto:" + m.group(1)})
+        anchor.text = util.AtomicString(m.group(1))
+        return anchor, m.start(0), m.end(0)
+
+
 class ContentTreeprocessor(Treeprocessor):
-    """Checks images and links, makes figures, joins CJK line breaks."""
+    """Checks images and links in reading order, makes figures and boxes, puts
+    notes at their calls, joins CJK line breaks."""
 
     def __init__(self, md, job):
         super().__init__(md)
@@ -79,12 +184,15 @@ class ContentTreeprocessor(Treeprocessor):
             self.job.too_deep(depth, "".join(deepest.itertext()).strip()[:20])
             root.clear()  # serializing it would overflow the stack too
             return
-        inline_footnotes(root)
-        for parent in root.iter():
-            for child in list(parent):
-                self.visit(parent, child)
-            parent.text = join_cjk_breaks(parent.text) if parent.text else parent.text
-            parent.tail = join_cjk_breaks(parent.tail) if parent.tail else parent.tail
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for element in list(root.iter()):
+            if element is not root:
+                self.visit(parents[element], element)
+        inline_footnotes(root, self.job)
+        for element in root.iter():
+            element.text = join_cjk_breaks(element.text) if element.text else element.text
+            element.tail = join_cjk_breaks(element.tail) if element.tail else element.tail
+        line_breaks(root)
 
     def visit(self, parent, element):
         self.job.attributes(element)
@@ -110,6 +218,27 @@ class ContentTreeprocessor(Treeprocessor):
         img.tail = None
 
 
+def line_breaks(root):
+    """U+2028, Word's line separator, is a line break: ``<br>``."""
+    for element in list(root.iter()):
+        if element.text and LINE_SEPARATOR in element.text:
+            first, *rest = element.text.split(LINE_SEPARATOR)
+            element.text = first
+            for index, piece in enumerate(rest):
+                br = etree.Element("br")
+                br.tail = piece
+                element.insert(index, br)
+        if element.tail and LINE_SEPARATOR in element.tail:
+            parent = next(p for p in root.iter() if element in list(p))
+            first, *rest = element.tail.split(LINE_SEPARATOR)
+            element.tail = first
+            at = list(parent).index(element)
+            for index, piece in enumerate(rest, start=1):
+                br = etree.Element("br")
+                br.tail = piece
+                parent.insert(at + index, br)
+
+
 def make_box(div):
     """``!!! glossary "APEC小百科"`` (the admonition syntax) → ``<aside class="box
     glossary">`` with its title as ``<p class="box-title">``: one syntax for every
@@ -121,46 +250,6 @@ def make_box(div):
         title.set("class", "box-title")
 
 
-def inline_footnotes(root):
-    """Put each note's text where it is called, as ``<span class="footnote">``.
-
-    One representation serves every output: CSS ``float: footnote`` makes a page
-    footnote in the PDF, the DOCX writer makes a Word footnote, and a template that
-    wants an end-of-article list can build it from the same spans.
-    """
-    notes = root.find("div[@class='footnote']")
-    if notes is None:
-        return
-    bodies = {li.get("id"): li for li in notes.iter("li")}
-    for parent in root.iter():
-        for index, sup in enumerate(list(parent)):
-            if sup.tag == "sup" and sup.get("id", "").startswith("fnref"):
-                note = etree.Element("span", {"class": "footnote"})
-                note.tail = sup.tail
-                # A second call of one note has the id fnref2:1; its note is fn:1.
-                number = sup.get("id").split(":", 1)[-1]
-                _note_content(copy.deepcopy(bodies.get(f"fn:{number}")), note)
-                parent.remove(sup)
-                parent.insert(index, note)
-    root.remove(notes)
-
-
-def _note_content(item, note):
-    paragraphs = [] if item is None else item.findall("p")
-    for number, paragraph in enumerate(paragraphs):
-        for backref in paragraph.findall("a[@class='footnote-backref']"):
-            paragraph.remove(backref)
-        text = _TRAILING_SPACE.sub("", paragraph.text or "")
-        if number:
-            etree.SubElement(note, "br").tail = text
-        elif text:
-            note.text = text
-        for child in paragraph:
-            note.append(child)
-        if len(note) and note[-1].tail:
-            note[-1].tail = _TRAILING_SPACE.sub("", note[-1].tail)
-
-
 class MarkdownJob:
     """One document's conversion, with the problems it found."""
 
@@ -168,11 +257,15 @@ class MarkdownJob:
         self.document, self.folder, self.shown = document, folder, shown
         self.problems: list[Problem] = []
         self.headings: list[dict] = []
+        self.locator = Locator(document.body, document.body_line)
 
     def heading(self, element):
-        """Give each heading an id (for the table of contents) and remember it."""
+        """Give each heading an id (for the table of contents) and remember it; a
+        note called in the heading stays out of its outline and bookmark text."""
         element.set("id", f"h{len(self.headings) + 1}")
-        text = "".join(element.itertext()).strip()
+        text = text_without_calls(element).strip()
+        if any(is_call(child) for child in element.iter()):
+            element.set("data-bookmark", text)
         self.headings.append({"level": int(element.tag[1]), "text": text,
                               "id": element.get("id"),
                               "numbered": "unnumbered" not in element.get("class", "")})
@@ -186,9 +279,10 @@ class MarkdownJob:
             self.fail(written, f"the attribute '{name}' cannot be set in Markdown",
                       "only .class, #id, lang or title between { }", f'{name}="{value}"')
 
-    def fail(self, needle, message, expected=None, found=None):
-        line = source_line(self.document.body, needle, self.document.body_line)
-        self.problems.append(Problem(self.shown, line, message, expected, found))
+    def fail(self, needle, message, expected=None, found=None, line=None):
+        line = line or self.locator.line(needle)
+        self.problems.append(Problem(self.shown, line, message, authored(expected),
+                                     authored(found)))
 
     def image(self, img):
         src = img.get("src", "")
@@ -211,9 +305,10 @@ class MarkdownJob:
     def link(self, anchor):
         href = anchor.get("href", "")
         if urlsplit(href).scheme.lower() not in LINK_SCHEMES:
+            line, typed = self.locator.target(href)
             text = "".join(anchor.itertext())
-            self.fail((f"{text}]({href}", f"]({href}", href), "a link must be a web address",
-                      "http://, https:// or mailto:", href)
+            self.fail((f"{text}]({href}", f"]({href}", href), "a link must be a web "
+                      "address", "http://, https:// or mailto:", typed, line)
 
     def within_limits(self) -> bool:
         """Refuse at once what would take minutes to typeset (see ``limits``)."""
@@ -242,12 +337,16 @@ class MarkdownJob:
             "levels", f"{depth} levels" if depth else "more than Markdown can read"))
 
     def convert(self) -> str:
-        md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+        md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS,
+                               output_format="html", lazy_ol=False)
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(ContentTreeprocessor(md, self), "meetdocs", 1)
+        md.inlinePatterns.register(MailtoProcessor(AUTOMAIL_RE, md), "automail", 110)
+        md.parser.blockprocessors.deregister("code")  # indents are Word's, not code
+        # After "unescape" (0): addresses and texts as the author meant them.
+        md.treeprocessors.register(ContentTreeprocessor(md, self), "meetdocs", -1)
         try:
-            return md.convert(self.document.body)
+            return md.convert(mdfix.normalize(self.document.body))
         except RecursionError:  # Python-Markdown's own parser, at ~250 list levels
             self.too_deep(0)
             return ""

@@ -1,0 +1,190 @@
+"""Markdown source as authors type it → the Markdown Python-Markdown reads.
+
+Python-Markdown stays the parser (it handles ``**「開放」**的``, where strict CommonMark
+parsers fail), but it reads several habits of Typora, VS Code and text pasted from
+Word differently from CommonMark and GitHub.  Each function here closes one gap, on
+the source text, before the parser sees it; none of them changes the number of a
+line that a message could name except by inserting blank lines, and messages look
+their lines up in the author's own text (``markdown.Locator``), never in this output.
+
+- ``strip_comments``: ``<!-- … -->`` are the authors' notes to each other.  They are
+  removed before anything else reads the text (so an image named inside one is not
+  checked), each replaced by as many newlines as it held, so later lines keep their
+  numbers.  An unclosed ``<!--`` stays as visible text: nothing is hidden by mistake.
+- ``normalize``, per line outside fenced code:
+  - list nesting by the *content column* (CommonMark): a sub-item belongs to the item
+    whose text it is indented under, whether by 2, 3 or 4 spaces or a tab.
+    Python-Markdown wants exactly 4 spaces per level, so items and their
+    continuation paragraphs and fences are re-indented to 4 per level;
+  - ``1)`` markers become ``1.`` (Python-Markdown knows only ``1.``);
+  - a list (``-``, ``*``, ``+``, or an ordered list starting at 1, as CommonMark
+    allows) or a table directly after a paragraph line gets the blank line
+    Python-Markdown needs before it;
+  - a tab or full-width spaces (U+3000) at the start of a paragraph are Word's
+    first-line indent, not code: removed.  Outside lists a 4-space indent is not
+    code either (the indented-code reader is switched off in ``markdown``): code is
+    fenced.
+"""
+
+from __future__ import annotations
+
+import re
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_FENCE = re.compile(r"^(`{3,}|~{3,})")
+_ITEM = re.compile(r"^([-*+]|\d{1,9}[.)])([ \t]+|$)(.*)$")
+_RULE = re.compile(r"^([-*_])( *\1){2,} *$")
+_QUOTE = re.compile(r"^ {0,3}> ?")
+_NOTE = re.compile(r"^\[\^[^\]]+\]:")
+_TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+_WORD_INDENT = "\t\u3000"
+# Where a footnote's blocks start: Python-Markdown reads the lines of a note indented
+# by 4; 2 is enough here (the first column after "[^1]" is not a content column).
+_NOTE_COLUMN = 2
+
+
+def strip_comments(text: str) -> str:
+    """The text without HTML comments (outside fenced code), line numbers kept."""
+    parts, fence = [], None
+    chunk: list[str] = []
+    for line in text.split("\n"):
+        opened = _FENCE.match(line.lstrip(" "))
+        if fence is None and opened:
+            parts.append(_uncomment("\n".join(chunk)))
+            chunk, fence = [line], opened[1]
+        elif fence is not None:
+            chunk.append(line)
+            if line.strip().startswith(fence[0] * len(fence)) and \
+                    not line.strip().strip(fence[0]):
+                parts.append("\n".join(chunk))
+                chunk, fence = [], None
+        else:
+            chunk.append(line)
+    parts.append(_uncomment("\n".join(chunk)) if fence is None else "\n".join(chunk))
+    return "\n".join(parts)
+
+
+def _uncomment(text: str) -> str:
+    return _COMMENT.sub(lambda match: "\n" * match[0].count("\n"), text)
+
+
+def _indent(line: str) -> tuple[int, str]:
+    """The line's indent in columns (tabs to 4) and the text after it."""
+    column, index = 0, 0
+    while index < len(line) and line[index] in " \t":
+        column = column + 4 - column % 4 if line[index] == "\t" else column + 1
+        index += 1
+    return column, line[index:]
+
+
+class _Normalizer:
+    """One pass over the lines; ``columns`` are the content columns of the open
+    list items (and footnotes), innermost last."""
+
+    def __init__(self, lines: list[str]):
+        self.lines, self.out = lines, []
+        self.columns: list[int] = []
+        self.blank = True       # the previous line was blank (or there was none)
+        self.paragraph = False  # the previous line was paragraph text outside a list
+        self.fence: tuple[str, int, int] | None = None  # marker, its indent, new indent
+
+    def run(self) -> list[str]:
+        number = 0
+        while number < len(self.lines):
+            line = self.lines[number]
+            if self.fence:
+                self.in_fence(line)
+            elif _QUOTE.match(line) and not self.columns:
+                number = self.quote(number)
+                continue
+            elif not line.strip():
+                self.out.append("")
+                self.blank, self.paragraph = True, False
+            else:
+                self.line(line, self.lines[number + 1] if number + 1 < len(self.lines)
+                          else "")
+                self.blank = False
+            number += 1
+        return self.out
+
+    def quote(self, number: int) -> int:
+        """A quote's lines are normalized on their own, inside the '>'."""
+        end = number
+        while end < len(self.lines) and _QUOTE.match(self.lines[end]):
+            end += 1
+        self.separate()
+        inner = [_QUOTE.sub("", line, count=1) for line in self.lines[number:end]]
+        self.out.extend("> " + line for line in _Normalizer(inner).run())
+        self.blank, self.paragraph = False, True
+        return end
+
+    def in_fence(self, line: str):
+        marker, indent, new = self.fence
+        column, text = _indent(line)
+        self.out.append(" " * (new + max(column - indent, 0)) + text if text else "")
+        if text.startswith(marker) and not text.strip().strip(marker[0]):
+            self.fence = None
+            self.out.append("")  # what follows is not glued to the stashed code
+            self.blank, self.paragraph = True, False
+
+    def line(self, line: str, following: str):
+        column, text = _indent(line)
+        if self.blank or not self.columns:
+            self.close(column)
+        if _NOTE.match(line):
+            self.columns, self.paragraph = [_NOTE_COLUMN], True
+            self.out.append(line)
+        elif (item := _ITEM.match(text)) and not _RULE.match(text):
+            self.item(column, item)
+        elif _FENCE.match(text):
+            self.separate()
+            depth = 4 * len(self.columns)
+            self.fence = (_FENCE.match(text)[1], column, depth)
+            self.out.append(" " * depth + text)
+        else:
+            self.text(line, column, text, following)
+
+    def close(self, column: int):
+        """End the items the line is not indented into."""
+        while self.columns and column < self.columns[-1]:
+            self.columns.pop()
+
+    def separate(self):
+        if not self.blank:
+            self.out.append("")
+
+    def item(self, column: int, match):
+        marker, space, rest = match[1], match[2], match[3]
+        in_list = bool(self.columns)
+        if self.paragraph and not in_list:
+            if marker[:-1].isdigit() and marker[:-1] != "1" or not rest.strip():
+                self.text(" " * column + match[0], column, match[0], "")
+                return  # CommonMark: only these interrupt a paragraph
+            self.separate()
+        width = len(space.expandtabs(4)) if rest else 1
+        self.close(column)
+        if self.paragraph and in_list and self.columns:
+            self.separate()  # a sub-list right under an item's (or note's) paragraph
+        depth = len(self.columns)
+        self.columns.append(column + len(marker) + (width if width <= 4 else 1))
+        if marker[-1] == ")":
+            marker = marker[:-1] + "."
+        self.out.append(" " * (4 * depth) + marker + " " + rest)
+        self.paragraph = False
+
+    def text(self, line: str, column: int, text: str, following: str):
+        if "|" in text and "|" in following and \
+                _TABLE_SEPARATOR.match(following.strip()):
+            self.separate()
+        if self.columns:
+            self.out.append(" " * (4 * len(self.columns)) + text)
+        elif self.blank and line[:1] in _WORD_INDENT or line[:1] == "\u3000":
+            self.out.append(line.lstrip(" " + _WORD_INDENT))
+        else:
+            self.out.append(line)
+        self.paragraph = True
+
+
+def normalize(text: str) -> str:
+    """The body as Python-Markdown should read it (see the module docstring)."""
+    return "\n".join(_Normalizer(text.split("\n")).run())
