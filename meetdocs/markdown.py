@@ -190,6 +190,7 @@ class ContentTreeprocessor(Treeprocessor):
                 self.visit(parents[element], element)
         inline_footnotes(root, self.job)
         for element in root.iter():
+            start_number(element)
             element.text = join_cjk_breaks(element.text) if element.text else element.text
             element.tail = join_cjk_breaks(element.tail) if element.tail else element.tail
         line_breaks(root)
@@ -216,6 +217,14 @@ class ContentTreeprocessor(Treeprocessor):
         caption = etree.SubElement(paragraph, "figcaption")
         caption.text = img.get("alt", "")
         img.tail = None
+
+
+def start_number(element):
+    """WeasyPrint reads ``<ol start>`` only with presentational hints, which would
+    let other attributes style the page too: the start is given as the counter."""
+    start = element.get("start") if element.tag == "ol" else None
+    if start and start.isdigit():
+        element.set("style", f"counter-reset: list-item {int(start) - 1}")
 
 
 def line_breaks(root):
@@ -368,11 +377,18 @@ def endnotes(html: str) -> tuple[str, list[str]]:
     import lxml.html
 
     root = lxml.html.fragment_fromstring(html, create_parent="div")
-    notes = []
-    for number, span in enumerate(root.xpath("//span[@class='footnote']"), start=1):
-        notes.append(_inner_html(span))
-        call = lxml.html.Element("sup", {"class": "note-call", "id": f"note-call-{number}"})
-        call.text, call.tail = f"注{number}", span.tail
+    notes, numbers = [], {}
+    for span in root.xpath("//span[@class='footnote'] | //a[@class='note-again']"):
+        if span.tag == "a":  # a note cited again: its number again, not its text
+            call = lxml.html.Element("sup", {"class": "note-call"})
+            call.text = f"注{numbers.get(span.get('href', '')[1:], '')}"
+        else:
+            notes.append(_inner_html(span))
+            numbers[span.get("id")] = number = len(notes)
+            call = lxml.html.Element("sup", {"class": "note-call",
+                                             "id": f"note-call-{number}"})
+            call.text = f"注{number}"
+        call.tail = span.tail
         span.getparent().replace(span, call)
     return _inner_html(root), notes
 

@@ -112,7 +112,10 @@ def _kind(block) -> str:
 def _note_list(block):
     span = etree.Element("span", {"class": "note-list", "data-list": block.tag})
     if block.tag == "ol":
-        span.set("data-start", block.get("start", "1"))
+        start = block.get("start", "1")
+        span.set("data-start", start)
+        # The stylesheets' counter: WeasyPrint reads no attr() in counter-reset.
+        span.set("style", f"counter-reset: note-item {int(start) - 1}")
     for li in block.findall("li"):
         item = etree.SubElement(span, "span", {"class": "note-li"})
         item.text = li.text
