@@ -21,7 +21,9 @@ their lines up in the author's own text (``markdown.Locator``), never in this ou
     allows) or a table directly after a paragraph line gets the blank line
     Python-Markdown needs before it;
   - a tab or full-width spaces (U+3000) at the start of a paragraph are Word's
-    first-line indent, not code: removed.  Outside lists a 4-space indent is not
+    first-line indent, not code: removed, and such a paragraph ends a list (a
+    list's continuation paragraphs are indented with spaces; a tab still nests an
+    item under an item).  Outside lists a 4-space indent is not
     code either (the indented-code reader is switched off in ``markdown``): code is
     fenced.
 """
@@ -129,6 +131,10 @@ class _Normalizer:
 
     def line(self, line: str, following: str):
         column, text = _indent(line)
+        if self.blank and line[:1] in _WORD_INDENT and not _ITEM.match(text) \
+                and not _FENCE.match(text):
+            self.columns = []  # Word's first-line indent: a paragraph of its own
+            column = 0
         if self.blank or not self.columns:
             self.close(column)
         if _NOTE.match(line):
