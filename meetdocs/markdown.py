@@ -46,7 +46,9 @@ from markdown.inlinepatterns import AUTOMAIL_RE, InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from . import images, limits, mdfix
-from .mdnotes import inline_footnotes, is_call, text_without_calls
+# endnotes is the pipeline's, imported from here as before.
+from .mdnotes import (endnotes, inline_footnotes, inner_html,  # noqa: F401
+                      is_call, text_without_calls)
 from .errors import Problem
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists", "admonition",
@@ -370,36 +372,6 @@ def to_html(document, folder: Path, shown: Path) -> MarkdownJob:
     return job
 
 
-def endnotes(html: str) -> tuple[str, list[str]]:
-    """The body with each note replaced by its call ``<sup class="note-call">注1</sup>``,
-    and the notes' HTML in order: for templates that print an end-of-article 注解
-    list instead of page footnotes."""
-    import lxml.html
-
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
-    notes, numbers = [], {}
-    for span in root.xpath("//span[@class='footnote'] | //a[@class='note-again']"):
-        if span.tag == "a":  # a note cited again: its number again, not its text
-            call = lxml.html.Element("sup", {"class": "note-call"})
-            call.text = f"注{numbers.get(span.get('href', '')[1:], '')}"
-        else:
-            notes.append(_inner_html(span))
-            numbers[span.get("id")] = number = len(notes)
-            call = lxml.html.Element("sup", {"class": "note-call",
-                                             "id": f"note-call-{number}"})
-            call.text = f"注{number}"
-        call.tail = span.tail
-        span.getparent().replace(span, call)
-    return _inner_html(root), notes
-
-
-def _inner_html(element) -> str:
-    import lxml.html
-
-    inner = "".join(lxml.html.tostring(child, encoding="unicode") for child in element)
-    return (element.text or "").replace("&", "&amp;").replace("<", "&lt;") + inner
-
-
 def closing_boxes(html: str) -> tuple[str, str]:
     """Split off the boxes that end an article (the 「APEC典藏」 photo), so a template
     can print the 注解 list between the text and them, as the newsletter does."""
@@ -416,4 +388,4 @@ def closing_boxes(html: str) -> tuple[str, str]:
         if box.tail and box.tail.strip():
             return html, ""  # text after a box: it does not close the article
         root.remove(box)
-    return _inner_html(root), boxes
+    return inner_html(root), boxes

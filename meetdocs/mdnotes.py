@@ -149,3 +149,33 @@ def _trim(element):
         element[-1].tail = _TRAILING_SPACE.sub("", element[-1].tail or "") or None
     elif element.text:
         element.text = _TRAILING_SPACE.sub("", element.text)
+
+
+def endnotes(html: str) -> tuple[str, list[str]]:
+    """The body with each note replaced by its call ``<sup class="note-call">注1</sup>``,
+    and the notes' HTML in order: for templates that print an end-of-article 注解
+    list instead of page footnotes."""
+    import lxml.html
+
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    notes, numbers = [], {}
+    for span in root.xpath("//span[@class='footnote'] | //a[@class='note-again']"):
+        if span.tag == "a":  # a note cited again: its number again, not its text
+            call = lxml.html.Element("sup", {"class": "note-call"})
+            call.text = f"注{numbers.get(span.get('href', '')[1:], '')}"
+        else:
+            notes.append(inner_html(span))
+            numbers[span.get("id")] = number = len(notes)
+            call = lxml.html.Element("sup", {"class": "note-call",
+                                             "id": f"note-call-{number}"})
+            call.text = f"注{number}"
+        call.tail = span.tail
+        span.getparent().replace(span, call)
+    return inner_html(root), notes
+
+
+def inner_html(element) -> str:
+    import lxml.html
+
+    inner = "".join(lxml.html.tostring(child, encoding="unicode") for child in element)
+    return (element.text or "").replace("&", "&amp;").replace("<", "&lt;") + inner

@@ -19,6 +19,8 @@ from .errors import BuildError, Problems
 OFFICE_KINDS = ("docx", "odt")
 _CHAPTER = re.compile(r"(?=<h1[\s>])")
 _TAGS = re.compile(r"<[^>]+>")
+# A heading with a note call carries its text without the note (markdown.py).
+_BOOKMARK = re.compile(r'^<h1[^>]*\sdata-bookmark="([^"]*)"')
 
 
 @dataclass
@@ -187,9 +189,16 @@ def chapters(body: str) -> list[dict]:
     from .formats import markup
 
     parts = [part for part in _CHAPTER.split(body) if part.strip()]
-    return [{"title": _TAGS.sub("", part.split("</h1>")[0]).strip()
-             if part.startswith("<h1") else "",
+    return [{"title": _chapter_title(part) if part.startswith("<h1") else "",
              "html": markup(part)} for part in parts]
+
+
+def _chapter_title(part: str) -> str:
+    import html
+
+    if (titled := _BOOKMARK.match(part)):
+        return html.unescape(titled[1])
+    return _TAGS.sub("", part.split("</h1>")[0]).strip()
 
 
 def render_all(jobs: list, meeting_id: str) -> dict[str, bytes]:

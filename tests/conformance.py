@@ -75,7 +75,10 @@ def make_project(repo: Path, root: Path, case_files: list[Path]) -> Path:
     for case in case_files:
         folder = root / "content" / meeting_id(case)
         shutil.copytree(CORPUS / "meeting", folder)
-        shutil.copy(case, folder / "delegation-report.md")
+        # The manifest is not part of the case (comments are tested by case 21):
+        # without it, a checkout that prints comments is measured on the units.
+        text = _MANIFEST.sub("", case.read_text(encoding="utf-8"))
+        (folder / "delegation-report.md").write_text(text, encoding="utf-8")
     return root
 
 
