@@ -15,7 +15,8 @@ their lines up in the author's own text (``markdown.Locator``), never in this ou
   - list nesting by the *content column* (CommonMark): a sub-item belongs to the item
     whose text it is indented under, whether by 2, 3 or 4 spaces or a tab.
     Python-Markdown wants exactly 4 spaces per level, so items and their
-    continuation paragraphs and fences are re-indented to 4 per level;
+    continuation paragraphs and fences are re-indented to 4 per level (inside
+    quotes, notes and boxes too);
   - ``1)`` markers become ``1.`` (Python-Markdown knows only ``1.``);
   - a list (``-``, ``*``, ``+``, or an ordered list starting at 1, as CommonMark
     allows) or a table directly after a paragraph line gets the blank line
@@ -38,6 +39,7 @@ _ITEM = re.compile(r"^([-*+]|\d{1,9}[.)])([ \t]+|$)(.*)$")
 _RULE = re.compile(r"^([-*_])( *\1){2,} *$")
 _QUOTE = re.compile(r"^ {0,3}> ?")
 _NOTE = re.compile(r"^\[\^[^\]]+\]:")
+_BOX = re.compile(r"^!!! ")  # a box (admonition): its blocks are indented by 4
 _TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _WORD_INDENT = "\t\u3000"
 # Where a footnote's blocks start: Python-Markdown reads the lines of a note indented
@@ -137,8 +139,9 @@ class _Normalizer:
             column = 0
         if self.blank or not self.columns:
             self.close(column)
-        if _NOTE.match(line):
-            self.columns, self.paragraph = [_NOTE_COLUMN], True
+        if _NOTE.match(line) or _BOX.match(line):
+            self.columns = [_NOTE_COLUMN if _NOTE.match(line) else 4]
+            self.paragraph = bool(_NOTE.match(line))
             self.out.append(line)
         elif (item := _ITEM.match(text)) and not _RULE.match(text):
             self.item(column, item)
