@@ -28,7 +28,7 @@ Python-Markdown is the parser; what it reads differently from the way authors wr
 - U+2028 (Word's line separator) → ``<br>``; a no-break space between two CJK
   characters → U+3000, the ideographic space: Chinese text has no narrow space, a
   space between two characters is one character wide (「主席　王小明」), and a
-  no-break space of the Latin fonts shows as a "NBSP" box in TW-Kai;
+  no-break space there printed as a visible "NBSP" glyph in the report PDF;
 - every problem at its own line: ``Locator`` finds the n-th use of a needle for the
   n-th problem with it, and messages show what the author typed.
 """
