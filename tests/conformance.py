@@ -9,6 +9,7 @@ document (comments are never published) lists what each marker must be:
     M07a: p            a body paragraph
     M07b: h2           a heading of level 2 (h1 … h4)
     M07c: li 2 3       list item, level 2, number 3 ("li 1 -" for a bullet)
+    M07j: cont 1       a later paragraph of a list item of level 1
     M07d: td           a table cell
     M07e: note         text of a footnote
     M07f: code         a line of a code block
@@ -120,6 +121,8 @@ def _html_kind(node, kind: str, args: list[str]) -> bool:
         return False
     if kind == "li":
         return _html_item(chain, args)
+    if kind == "cont":
+        return len([e for e in chain if e.tag == "li"]) == int(args[0])
     if kind == "p":
         return block is not None and block.tag == "p" and not \
             {"li", "td", "th", "blockquote", "aside", "figure"} & set(tags)
@@ -272,6 +275,10 @@ def _docx_kind(document: Docx, marker: str, kind: str, args) -> bool:
         if args[1] == "-":
             return fmt == "bullet"
         return fmt != "bullet" and document.number(paragraph, *numbering) == int(args[1])
+    if kind == "cont":  # Word's List Continue, indented with its item, no number
+        level = int(args[0])
+        return style == "ListContinue" + (str(level) if level > 1 else "") or \
+            (numbering is not None and numbering[1] + 1 == level)
     if kind == "td":
         return in_cell
     if kind.startswith("h") and kind[1:].isdigit():
