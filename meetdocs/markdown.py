@@ -21,6 +21,7 @@ Python-Markdown is the parser; what it reads differently from the way authors wr
 - fenced code (also inside lists and quotes): ``pymdownx.superfences``, with
   ``pymdownx.highlight`` set to plain ``<pre><code>`` (no Pygments colouring);
   Python-Markdown's indented code is switched off, since Word's indents are not code;
+- ``~~struck~~`` (Typora's and GitHub's strikethrough) → ``<del>``: ``pymdownx.tilde``;
 - start numbers (``3.`` first → ``<ol start="3">``): Python-Markdown's ``lazy_ol=False``;
 - ``<info@apec.org>``: Python-Markdown hides the address in character entities,
   which then leak into messages; ``MailtoProcessor`` makes a plain mailto link;
@@ -53,8 +54,10 @@ from .mdnotes import (endnotes, inline_footnotes, inner_html,  # noqa: F401
 from .errors import Problem
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists", "admonition",
-              "pymdownx.superfences", "pymdownx.highlight"]
-EXTENSION_CONFIGS = {"pymdownx.highlight": {"use_pygments": False}}
+              "pymdownx.superfences", "pymdownx.highlight", "pymdownx.tilde"]
+# ~x~ stays text: Chinese authors write 〜 ranges with tildes, never subscripts.
+EXTENSION_CONFIGS = {"pymdownx.highlight": {"use_pygments": False},
+                     "pymdownx.tilde": {"subscript": False}}
 _BREAK = re.compile(r"(.)\n(.)", re.S)
 LINK_SCHEMES = ("http", "https", "mailto")
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")

@@ -5,6 +5,8 @@ describes the manifest)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from meetdocs.errors import BuildError
@@ -90,3 +92,18 @@ def test_mailto_and_start_numbers_and_code_kept_whole(built):
     # -raw: in content order (the layout mode splits a line at its wide spaces)
     lines = run("pdftotext", "-raw", "-enc", "UTF-8", str(code["pdf"]), "-").split("\n")
     assert "M14b server: apec.example" in lines and "M14c port: 8080" in lines
+
+
+def test_strikethrough_and_links_reach_word_as_such(built):
+    """``~~…~~`` is struck and ``[text](url)`` keeps its address, in both outputs."""
+    import zipfile
+
+    outcome = _case(built, "38-")
+    assert "<del>M38f 已取消</del>" in outcome["html"]
+    with zipfile.ZipFile(outcome["docx"]) as archive:
+        body = archive.read("word/document.xml").decode()
+        rels = archive.read("word/_rels/document.xml.rels").decode()
+    struck = re.search(r"<w:r>(?:(?!</w:r>).)*M38f", body, re.S).group(0)
+    assert "<w:strike/>" in struck
+    assert re.search(r"<w:hyperlink [^>]*r:id=[^>]*>(?:(?!</w:hyperlink>).)*APEC官網", body)
+    assert 'Target="https://www.apec.org/meeting-papers" TargetMode="External"' in rels
