@@ -23,7 +23,7 @@ from .. import files, images
 from ..content import read_text, rel
 from ..errors import BuildError, Problem
 from ..markdown import source_line
-from . import fonts
+from . import fonts, justify
 
 PDF_OPTIONS = {"pdf_variant": "pdf/a-3b", "pdf_tags": True, "full_fonts": False,
                "hinting": False, "optimize_images": False}
@@ -44,12 +44,15 @@ def import_weasyprint():
     not a Linux soname, cffi asks ``ctypes.util.find_library``, which on Linux runs
     ldconfig, gcc and ld: 86 processes and 0.15 s per build, to find nothing that
     the ``.so.0`` name tried next does not load directly.
+    The inter-character justification patch (justify.py) is put in place here, and
+    refuses a WeasyPrint version it was not written for.
     """
     if not mimetypes.inited:
         mimetypes.knownfiles = []
         mimetypes.init()
     with _no_library_search():
         import weasyprint
+    justify.install(weasyprint)
     return weasyprint
 
 

@@ -1,0 +1,225 @@
+"""Inter-character justification for WeasyPrint 70.0, carried until upstream has it.
+
+WeasyPrint 70.0 justifies only by widening U+0020 and U+00A0
+(``layout/inline.py``, ``count_expandable_spaces``), so a justified Chinese line,
+which has no spaces, is either left ragged or gets all its slack in the few spaces
+around an English word.  CSS Text 3 (§7.2, ``text-justify: auto`` / ``inter-character``)
+puts the slack between typographic character units: here, besides the spaces, each
+CJK character (ideographs, kana, bopomofo, CJK and full-width punctuation) is a
+justification opportunity.  Latin letters never are, so an English word keeps its
+letter spacing and reads back from the PDF whole.
+
+The extra width reaches the glyphs the way WeasyPrint already adds justification
+to spaces: a Pango letter-spacing attribute on each opportunity when the text is
+laid out for drawing (``Layout.set_text(justify=True)``).  Pango puts half of a
+character's letter spacing before it and half after, and drops the outer half at
+the ends of a layout; each text box is one layout, so a CJK character at either end
+of its box gets twice the spacing, as WeasyPrint does for a boundary space.  Each
+opportunity thus widens its box by exactly the spacing the layout counted.
+
+WeasyPrint has no ``text-justify`` property; this applies to every
+``text-align: justify`` line, as browsers do for CJK text under ``text-justify: auto``.
+
+``justify_line`` keeps the name and signature of the function it replaces;
+``add_justification_spacing`` is 70.0's ``add_word_spacing`` with a second spacing,
+and ``set_text`` is 70.0's with one block added, so the change can be offered
+upstream as it is.  ``install`` refuses any other WeasyPrint version: the functions are
+copies of that version's code.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import SetupError
+
+WEASYPRINT_VERSION = "70.0"
+
+# CJK Radicals … CJK Symbols and Punctuation, kana, bopomofo, Hangul compatibility
+# jamo … CJK Unified Ideographs (with extension A), compatibility ideographs,
+# vertical forms, CJK compatibility forms, full-width forms, the supplementary
+# ideograph planes.  Half-width katakana and forms (U+FF61 on) are excluded.
+CJK = re.compile("[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff"
+                 "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe4f"
+                 "\uff01-\uff60\U00020000-\U0003ffff]")
+_SPACES = (" ", "\u00a0")
+
+
+# Poppler (pdftotext, most PDF viewers' copy) reads a gap wider than 0.1 em between
+# two glyphs as a word space, so CJK characters spread wider than that copy out of
+# the PDF with spaces between them.  Up to this many em of spacing per character a
+# line's slack goes to its CJK characters and spaces alike; past it, the CJK
+# characters keep this much and the spaces of the line take the rest.  A line with
+# no space spreads its CJK characters as far as it needs.
+CJK_MAX_EM = 0.09
+
+
+def justify_line(context, line, extra_width):
+    """Spread ``extra_width`` over the line's spaces and CJK characters."""
+    spaces, cjk = count_opportunities(line)
+    if not spaces + cjk:
+        return
+    spacing = cjk_spacing = extra_width / (spaces + cjk)
+    cap = CJK_MAX_EM * line.style['font_size']
+    if spaces and cjk and spacing > cap:
+        cjk_spacing = cap
+        spacing = (extra_width - cap * cjk) / spaces
+    add_justification_spacing(context, line, spacing, cjk_spacing, 0)
+
+
+def count_opportunities(box):
+    """(spaces and nbsp, CJK characters) of a box: its justification opportunities."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        # TODO (as upstream): remove trailing spaces correctly
+        return (box.text.count(' ') + box.text.count('\u00a0'),
+                len(CJK.findall(box.text)))
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        counts = [count_opportunities(child) for child in box.children]
+        return sum(c[0] for c in counts), sum(c[1] for c in counts)
+    else:
+        return 0, 0
+
+
+def add_justification_spacing(context, box, spacing, cjk_spacing, x_advance):
+    """WeasyPrint 70.0's ``add_word_spacing``, with a second spacing for CJK
+    characters, kept on the box and on its Pango layout for drawing."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.text.line_break import create_layout
+
+    if isinstance(box, boxes.TextBox):
+        box.justification_spacing = spacing
+        box.position_x += x_advance
+        spaces, cjk = count_opportunities(box)
+        if spaces or cjk:
+            layout = create_layout(
+                box.text, box.style, context, max_width=None,
+                justification_spacing=box.justification_spacing)
+            layout.cjk_justification_spacing = cjk_spacing
+            layout.deactivate()
+            extra_space = spacing * spaces + cjk_spacing * cjk
+            x_advance += extra_space
+            box.width += extra_space
+            box.pango_layout = layout
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        box.position_x += x_advance
+        previous_x_advance = x_advance
+        children = box.children
+        if box.style['direction'] == 'rtl':
+            children = children[::-1]
+        for child in children:
+            if child.is_in_normal_flow():
+                x_advance = add_justification_spacing(
+                    context, child, spacing, cjk_spacing, x_advance)
+        box.width += x_advance - previous_x_advance
+    else:
+        # Atomic inline-level box
+        box.translate(x_advance, 0)
+    return x_advance
+
+
+def set_text(self, text, justify=False):
+    """WeasyPrint 70.0's ``Layout.set_text``, plus letter spacing on CJK characters
+    when the text is laid out justified (the block marked below)."""
+    from weasyprint.text.ffi import TO_UNITS, ffi, pango, unicode_to_char_p
+
+    index = text.find('\n')
+    if index != -1:
+        # Keep only the first line plus one character, we don't need more
+        text = text[:index+2]
+    self.text = text
+    text, bytestring = unicode_to_char_p(text)
+    pango.pango_layout_set_text(self.layout, text, -1)
+
+    word_spacing = self.style['word_spacing']
+    if justify:
+        # Justification is needed when drawing text but is useless during
+        # layout, when it can be ignored.
+        word_spacing += self.justification_spacing
+
+    letter_spacing = self.style['letter_spacing']
+    if letter_spacing == 'normal':
+        letter_spacing = 0
+
+    word_breaking = (
+        self.style['overflow_wrap'] in ('anywhere', 'break-word'))
+
+    if self.text and (word_spacing or letter_spacing or word_breaking or (
+            justify and getattr(self, 'cjk_justification_spacing', 0))):
+        attr_list = pango.pango_layout_get_attributes(self.layout)
+        if attr_list == ffi.NULL:
+            attr_list = ffi.gc(
+                pango.pango_attr_list_new(),
+                pango.pango_attr_list_unref)
+
+        def add_attr(start, end, spacing):
+            attr = pango.pango_attr_letter_spacing_new(spacing)
+            attr.start_index, attr.end_index = start, end
+            pango.pango_attr_list_change(attr_list, attr)
+
+        if letter_spacing:
+            letter_spacing = int(letter_spacing * TO_UNITS)
+            add_attr(0, len(bytestring), letter_spacing)
+
+        if word_spacing:
+            if bytestring == b' ':
+                # We need more than one space to set word spacing
+                self.text = ' \u200b'  # Space + zero-width space
+                text, bytestring = unicode_to_char_p(self.text)
+                pango.pango_layout_set_text(self.layout, text, -1)
+
+            space_spacing = int(word_spacing * TO_UNITS + letter_spacing)
+            # Pango gives only half of word-spacing on boundaries
+            boundary_positions = (0, len(bytestring) - 1)
+            for match in re.finditer(' |\u00a0'.encode(), bytestring):
+                factor = 1 + (match.start() in boundary_positions)
+                add_attr(match.start(), match.end(), factor * space_spacing)
+
+        # Added: inter-character justification.  Each CJK character gets the
+        # justification spacing as letter spacing, which Pango splits half before
+        # and half after it; at either end of the text Pango drops the outer
+        # half, so a character there gets twice as much.
+        cjk_spacing = getattr(self, 'cjk_justification_spacing', 0)
+        if justify and cjk_spacing:
+            spacing = cjk_spacing * TO_UNITS
+            for start, end in cjk_byte_ranges(self.text):
+                factor = 1 + (start == 0 or end == len(bytestring))
+                add_attr(start, end, int(factor * spacing + letter_spacing))
+
+        if word_breaking:
+            attr = pango.pango_attr_insert_hyphens_new(False)
+            attr.start_index, attr.end_index = 0, len(bytestring)
+            pango.pango_attr_list_change(attr_list, attr)
+
+        pango.pango_layout_set_attributes(self.layout, attr_list)
+
+    # Tabs width
+    if b'\t' in bytestring:
+        self.set_tabs()
+
+
+def cjk_byte_ranges(text: str):
+    """(start, end) UTF-8 byte offsets of each CJK character of ``text``."""
+    position, byte = 0, 0
+    for match in CJK.finditer(text):
+        byte += len(text[position:match.start()].encode())
+        size = len(match.group().encode())
+        yield byte, byte + size
+        position, byte = match.end(), byte + size
+
+
+def install(weasyprint) -> None:
+    """Put the two functions in place; refuse a WeasyPrint they were not written for."""
+    if weasyprint.__version__ != WEASYPRINT_VERSION:
+        raise SetupError(
+            f"WeasyPrint {weasyprint.__version__} is installed; meetdocs carries a "
+            f"justification patch written for WeasyPrint {WEASYPRINT_VERSION} "
+            "(meetdocs/writers/justify.py) and does not run with another version",
+            f"install the pinned version: pip install weasyprint=={WEASYPRINT_VERSION} "
+            "(python3 build.py does it from requirements.lock)")
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    inline.justify_line = justify_line
+    line_break.Layout.set_text = set_text

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Typography measurements on the laid-out pages of every PDF (issue 15).
+
+    .venv/bin/python scripts/typography.py [--project DIR] [--times N] [MEETING ...]
+
+For every PDF document of the meetings (all by default), rendered through the
+project's own pipeline, it reads WeasyPrint's line boxes and reports:
+
+- raggedness: for every line but the last of a paragraph of two lines or more, how
+  far its last glyph ends from the right edge of its column (pt): lines > 0.5 pt
+  short, the largest gap, the mean;
+- runts: paragraphs whose last line holds one character, or one and punctuation;
+- with --times N, the render time of each briefing (median of N renders).
+
+It is a measurement, not a test (tests/test_justify.py asserts on the same boxes).
+``--project`` measures another checkout (e.g. a worktree of main) with this
+checkout's .venv, to compare before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+PT = 0.75  # CSS px → pt
+VERBOSE = False
+
+
+def rendered(project: Path, meeting: str):
+    """(job, WeasyPrint document) for each PDF output of the meeting."""
+    from meetdocs.pipeline import render_html
+    from meetdocs.writers import pdf
+
+    weasyprint = pdf.import_weasyprint()
+    captured, original = [], weasyprint.HTML.render
+
+    def render(self, *args, **kwargs):
+        captured.append(original(self, *args, **kwargs))
+        return captured[-1]
+
+    weasyprint.HTML.render = render
+    try:
+        for job in render_html(project, meeting):
+            if "pdf" in job.fmt.outputs:
+                pdf.write(job)
+                yield job, captured.pop()
+    finally:
+        weasyprint.HTML.render = original
+
+
+def paragraphs(document):
+    """{block element: [(block box, line box), ...]} in reading order, across pages."""
+    from weasyprint.formatting_structure import boxes
+
+    found: dict = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.BlockContainerBox) and box.children and \
+                    isinstance(box.children[0], boxes.LineBox):
+                key = (id(box.element), box.element_tag, type(box).__name__)
+                found.setdefault(key, []).extend((box, line) for line in box.children)
+    return found
+
+
+def line_end(line) -> float | None:
+    """x of the right end of the last thing drawn on the line (CSS px)."""
+    from weasyprint.formatting_structure import boxes
+
+    ends = [box.position_x + box.margin_width() for box in line.descendants()
+            if isinstance(box, (boxes.TextBox, boxes.AtomicInlineLevelBox)) and
+            not isinstance(box, boxes.InlineBox)]
+    return max(ends, default=None)
+
+
+def line_text(line) -> str:
+    from weasyprint.formatting_structure import boxes
+
+    return "".join(box.text for box in line.descendants() if isinstance(box, boxes.TextBox))
+
+
+def is_runt(text: str) -> bool:
+    kept = [c for c in text.strip() if not unicodedata.category(c).startswith(("P", "Z"))]
+    return len(kept) <= 1
+
+
+def measure(document) -> dict:
+    gaps, justified, runts, overflow = [], [], [], 0
+    for lines in paragraphs(document).values():
+        if len(lines) < 2:
+            continue
+        for block, line in lines[:-1]:
+            end = line_end(line)
+            if end is None or block.style["text_align_all"] in ("center", "right", "end"):
+                continue
+            gap = (block.content_box_x() + block.width - end) * PT
+            overflow += gap < -0.5
+            gaps.append(max(gap, 0))
+            if block.style["text_align_all"] == "justify":
+                justified.append(gap)
+                if abs(gap) > 0.5 and VERBOSE:
+                    print(f"   ragged {gap:6.1f} pt: {line_text(line)!r}")
+        text = line_text(lines[-1][1])
+        if text.strip() and is_runt(text):
+            runts.append(line_text(lines[-2][1])[-6:] + "|" + text.strip())
+    return {"lines": len(gaps), "ragged": sum(g > 0.5 for g in gaps),
+            "max_gap": max(gaps, default=0), "mean_gap": statistics.fmean(gaps or [0]),
+            "overflow": overflow, "runts": runts,
+            "justified": len(justified), "off": sum(abs(g) > 0.5 for g in justified)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("meetings", nargs="*")
+    parser.add_argument("--project", type=Path, default=Path(__file__).resolve().parent.parent)
+    parser.add_argument("--times", type=int, default=0)
+    parser.add_argument("--verbose", action="store_true", help="print each line off the edge")
+    args = parser.parse_args()
+    global VERBOSE
+    VERBOSE = args.verbose
+    project = args.project.resolve()
+    sys.path.insert(0, str(project))
+    meetings = args.meetings or sorted(p.parent.name for p in (project / "content").glob("*/meeting.yaml"))
+    total = {"lines": 0, "ragged": 0, "runts": 0}
+    for meeting in meetings:
+        for job, document in rendered(project, meeting):
+            m = measure(document)
+            total = {k: total[k] + (len(m[k]) if k == "runts" else m[k]) for k in total}
+            print(f"{meeting:24} {job.fmt.name:18} lines {m['lines']:4}  >0.5pt {m['ragged']:4}"
+                  f"  max {m['max_gap']:5.1f} pt  mean {m['mean_gap']:4.2f} pt"
+                  f"  justified {m['justified']} off>0.5pt {m['off']}"
+                  f"  overflow {m['overflow']}  runts {len(m['runts'])} {' '.join(m['runts'])}")
+    print("total", total)
+    if args.times:
+        times(project, meetings, args.times)
+
+
+def times(project: Path, meetings: list[str], runs: int) -> None:
+    from meetdocs.pipeline import render_html
+    from meetdocs.writers import pdf
+
+    for meeting in meetings:
+        for job in render_html(project, meeting):
+            if job.fmt.name != "briefing":
+                continue
+            pdf.write(job)  # warm: fonts, caches
+            seconds = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                pdf.write(job)
+                seconds.append(time.perf_counter() - start)
+            print(f"{meeting:24} briefing render median of {runs}: "
+                  f"{statistics.median(seconds):.2f} s  (min {min(seconds):.2f}, max {max(seconds):.2f})")
+
+
+if __name__ == "__main__":
+    main()
