@@ -23,7 +23,7 @@ from .. import files, images
 from ..content import read_text, rel
 from ..errors import BuildError, Problem
 from ..markdown import source_line
-from . import fonts, justify, keep
+from . import fonts, justify, pagefit
 
 PDF_OPTIONS = {"pdf_variant": "pdf/a-3b", "pdf_tags": True, "full_fonts": False,
                "hinting": False, "optimize_images": False}
@@ -123,7 +123,7 @@ def write(job) -> bytes:
     try:
         css = [stylesheet(job, sheet, fetcher, styles)
                for sheet in job.fmt.stylesheets(job.folder)]
-        html = HTML(string=keep.last_characters(job.html),
+        html = HTML(string=pagefit.prepare(job.html),
                     base_url=job.folder.resolve().as_uri() + "/",
                     url_fetcher=fetcher)
         with _quiet() as log:

@@ -1,4 +1,7 @@
-"""Keep the last characters of each paragraph together (no one-character last line).
+"""The HTML made to fit the page before the PDF writer renders it: the last
+characters of each paragraph kept together, tables too wide for a column marked.
+
+1. No one-character last line.
 
 A paragraph whose last line holds a single character, or one character and its
 punctuation (「作。」), is a runt: the typesetter's rule is that a last line holds at
@@ -11,6 +14,13 @@ so that every format gets it): a line break can then only fall before those char
 It works on the HTML, not on the layout, so it costs one parse and never a second
 layout.  An end that holds anything but text and phrasing elements (a picture, a
 block) is left as it is, and so is a document not in Chinese.  The DOCX is not affected (Word keeps no such rule).
+
+2. Wide tables.  A table with more than three columns, or three whose longest row
+holds more than ``WIDE_ROW`` em of text (a CJK character is 1 em, a Latin letter about
+half), gets the class ``wide``; the briefing's stylesheet lets such a table span
+both columns (``column-span: all``).  Decided on the text, as the layout of a column
+cannot be asked before it is laid out; the numbers fit a briefing column of about
+20 em (84 mm at 10.5 pt), where three short columns still fit.
 """
 
 from __future__ import annotations
@@ -20,6 +30,8 @@ import re
 from .justify import CJK
 
 KEEP = 2  # CJK characters on the last line, at least
+LATIN_KEPT = 12  # a Latin word up to this long is kept with what follows it
+WIDE_COLUMNS, WIDE_ROW = 3, 40
 BLOCKS = ("p", "li")
 PHRASING = {"a", "abbr", "b", "cite", "code", "em", "i", "q", "s", "small", "span",
             "strong", "sub", "sup", "u", "mark", "time"}
@@ -27,21 +39,38 @@ PHRASING = {"a", "abbr", "b", "cite", "code", "em", "i", "q", "s", "small", "spa
 _WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f'’.\-]+$")
 
 
-def last_characters(html: str) -> str:
-    """``html`` with the end of each paragraph and list item wrapped in a nowrap span."""
+def prepare(html: str) -> str:
+    """``html`` with paragraph ends kept together and wide tables marked."""
     from lxml import html as lxml_html
 
     document = lxml_html.document_fromstring(html)
-    if not document.get("lang", "").startswith("zh"):
-        return html  # the rule is the Chinese typesetter's
-    changed = False
-    for block in document.iter(*BLOCKS):
-        if block.xpath("ancestor::nav"):
-            continue  # table-of-contents entries are links with leaders
-        changed |= wrap_end(block)
+    changed = mark_wide_tables(document)
+    if document.get("lang", "").startswith("zh"):  # the Chinese typesetter's rule
+        for block in document.iter(*BLOCKS):
+            if not block.xpath("ancestor::nav"):  # TOC entries: links with leaders
+                changed |= wrap_end(block)
     if not changed:
         return html
     return lxml_html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
+
+
+def mark_wide_tables(document) -> bool:
+    marked = False
+    for table in document.iter("table"):
+        rows = table.xpath(".//tr")
+        columns = max((len(row.xpath("./th|./td")) for row in rows), default=0)
+        longest = max((text_em(row.text_content()) for row in rows), default=0)
+        if columns > WIDE_COLUMNS or (columns == WIDE_COLUMNS and longest > WIDE_ROW):
+            table.set("class", (table.get("class", "") + " wide").strip())
+            marked = True
+    return marked
+
+
+def text_em(text: str) -> float:
+    """Rough width of a text in em: CJK characters 1, others 0.5."""
+    text = " ".join(text.split())
+    cjk = len(CJK.findall(text))
+    return cjk + (len(text) - cjk) * 0.5
 
 
 def wrap_end(block) -> bool:
@@ -95,9 +124,15 @@ def split_point(text: str, needed: int) -> tuple[int | None, int]:
         if CJK.match(char) and not is_punctuation(char):
             needed -= 1
             position -= 1
-        elif _WORD.search(text[:position]) and char.isalnum():
-            position = _WORD.search(text[:position]).start()
-            needed -= 1
+        elif char.isalnum():
+            # A Latin word or number ends the count: a last line holding one is
+            # no runt.  A long one (a URL, an address) stays outside the span,
+            # where it can still break.
+            word = _WORD.search(text[:position])
+            start = word.start() if word else position - 1
+            if position - start <= LATIN_KEPT:
+                return start, 0
+            return (position, 0) if text[position:].strip() else (None, needed)
         else:
             position -= 1
             continue
