@@ -17,7 +17,7 @@ block) is left as it is, and so is a document not in Chinese.  The DOCX is not a
 
 2. Wide tables.  A table with more than three columns, or three whose longest row
 holds more than ``WIDE_ROW`` em of text (a CJK character is 1 em, a Latin letter about
-half), gets the class ``wide``; the briefing's stylesheet lets such a table span
+half), is put in a ``<div class="wide">``; the briefing's stylesheet lets such a table span
 both columns (``column-span: all``).  Decided on the text, as the layout of a column
 cannot be asked before it is laid out; the numbers fit a briefing column of about
 20 em (84 mm at 10.5 pt), where three short columns still fit.
@@ -56,12 +56,14 @@ def prepare(html: str) -> str:
 
 def mark_wide_tables(document) -> bool:
     marked = False
-    for table in document.iter("table"):
+    for table in list(document.iter("table")):
         rows = table.xpath(".//tr")
         columns = max((len(row.xpath("./th|./td")) for row in rows), default=0)
         longest = max((text_em(row.text_content()) for row in rows), default=0)
         if columns > WIDE_COLUMNS or (columns == WIDE_COLUMNS and longest > WIDE_ROW):
-            table.set("class", (table.get("class", "") + " wide").strip())
+            # In a div: WeasyPrint reads column-span on a block, not a table.
+            table.addprevious(wrapper := table.makeelement("div", {"class": "wide"}))
+            wrapper.append(table)
             marked = True
     return marked
 
