@@ -20,7 +20,9 @@ holds more than ``WIDE_ROW`` em of text (a CJK character is 1 em, a Latin letter
 half), is put in a ``<div class="wide">``; the briefing's stylesheet lets such a table span
 both columns (``column-span: all``).  Decided on the text, as the layout of a column
 cannot be asked before it is laid out; the numbers fit a briefing column of about
-20 em (84 mm at 10.5 pt), where three short columns still fit.
+20 em (84 mm at 10.5 pt), where three short columns still fit.  A cell of at most
+``SHORT_CELL`` em is set nowrap, so that a long cell beside it cannot squeeze it
+to one character a line; every longer cell wraps.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from .justify import CJK
 KEEP = 2  # CJK characters on the last line, at least
 LATIN_KEPT = 12  # a Latin word up to this long is kept with what follows it
 WIDE_COLUMNS, WIDE_ROW = 3, 40
+SHORT_CELL = 5  # em: a cell this short (日期, 2月9日) is not broken
 BLOCKS = ("p", "li")
 PHRASING = {"a", "abbr", "b", "cite", "code", "em", "i", "q", "s", "small", "span",
             "strong", "sub", "sup", "u", "mark", "time"}
@@ -58,6 +61,9 @@ def mark_wide_tables(document) -> bool:
     marked = False
     for table in list(document.iter("table")):
         rows = table.xpath(".//tr")
+        for cell in table.xpath(".//th|.//td"):
+            if text_em(cell.text_content()) <= SHORT_CELL:
+                cell.set("style", "white-space: nowrap")
         columns = max((len(row.xpath("./th|./td")) for row in rows), default=0)
         longest = max((text_em(row.text_content()) for row in rows), default=0)
         if columns > WIDE_COLUMNS or (columns == WIDE_COLUMNS and longest > WIDE_ROW):
