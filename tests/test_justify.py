@@ -4,6 +4,7 @@ unusual content stays inside its column and page."""
 
 from __future__ import annotations
 
+import re
 import sys
 import types
 from xml.etree import ElementTree
@@ -72,10 +73,16 @@ def test_glyphs_of_justified_lines_end_flush(som1):
         assert [x for x in column if abs(x - edge) > 0.5] == []
 
 
-def test_latin_words_read_back_whole(som1):
+def test_latin_words_and_chinese_text_read_back_whole(som1):
+    """Justification adds no letter spacing inside an English word, and spreads
+    CJK characters less than the 0.1 em poppler reads as a space (the slack of a
+    line that could not take the next English word goes to its spaces and to the
+    seams between CJK and Latin text)."""
     text = pdf_text(som1["som1-2026-briefing.pdf"])
     for words in ("Senior Officials", "Plenary", "Asia-Pacific", "Cooperation"):
         assert words in " ".join(text.split()), words
+    cjk = "[\u3000-\u9fff\uff00-\uffef]"
+    assert re.findall(f"{cjk} {cjk}", text) == []
 
 
 @pytest.fixture(scope="module")

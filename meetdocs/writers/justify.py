@@ -14,8 +14,8 @@ to spaces: a Pango letter-spacing attribute on each opportunity when the text is
 laid out for drawing (``Layout.set_text(justify=True)``).  Pango puts half of a
 character's letter spacing before it and half after, and drops the outer half at
 the ends of a layout; each text box is one layout, so a CJK character at either end
-of its box gets twice the spacing, as WeasyPrint does for a boundary space.  Each
-opportunity thus widens its box by exactly the spacing the layout counted.
+of its box counts half.  The gap between two CJK characters is thus the same
+everywhere, and each box widens by exactly the spacing the layout counted.
 
 WeasyPrint has no ``text-justify`` property; this applies to every
 ``text-align: justify`` line, as browsers do for CJK text under ``text-justify: auto``.
@@ -48,50 +48,77 @@ _SPACES = (" ", "\u00a0")
 # Poppler (pdftotext, most PDF viewers' copy) reads a gap wider than 0.1 em between
 # two glyphs as a word space, so CJK characters spread wider than that copy out of
 # the PDF with spaces between them.  Up to this many em of spacing per character a
-# line's slack goes to its CJK characters and spaces alike; past it, the CJK
-# characters keep this much and the spaces of the line take the rest.  A line with
-# no space spreads its CJK characters as far as it needs.
+# line's slack goes to its CJK characters and spaces alike; past it (a line that
+# could not take the next English word), the CJK characters keep this much and the
+# rest goes to the spaces and to the seams between CJK and Latin text, where a
+# reader's copy may gain a space but no word is torn.  Only a line with neither
+# spreads its CJK characters further.
 CJK_MAX_EM = 0.09
 
 
 def justify_line(context, line, extra_width):
     """Spread ``extra_width`` over the line's spaces and CJK characters."""
-    spaces, cjk = count_opportunities(line)
+    spaces, cjk, seams = count_opportunities(line)
     if not spaces + cjk:
         return
     spacing = cjk_spacing = extra_width / (spaces + cjk)
+    seam_spacing = 0
     cap = CJK_MAX_EM * line.style['font_size']
-    if spaces and cjk and spacing > cap:
+    if cjk and spacing > cap and spaces + seams:
+        if seams:
+            cut_at_seams(context, line)
+            spaces, cjk, seams = count_opportunities(line)
         cjk_spacing = cap
-        spacing = (extra_width - cap * cjk) / spaces
-    add_justification_spacing(context, line, spacing, cjk_spacing, 0)
+        spacing = seam_spacing = (extra_width - cap * cjk) / (spaces + seams)
+    add_justification_spacing(
+        context, line, spacing, cjk_spacing, seam_spacing, 0)
 
 
 def count_opportunities(box):
-    """(spaces and nbsp, CJK characters) of a box: its justification opportunities."""
+    """(spaces and nbsp, CJK characters, CJK–Latin seams) of a box."""
     from weasyprint.formatting_structure import boxes
 
     if isinstance(box, boxes.TextBox):
         # TODO (as upstream): remove trailing spaces correctly
         return (box.text.count(' ') + box.text.count('\u00a0'),
-                len(CJK.findall(box.text)))
+                cjk_units(box.text),
+                len(seams(box.text)) + getattr(box, 'seam_after', False))
     elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
         counts = [count_opportunities(child) for child in box.children]
-        return sum(c[0] for c in counts), sum(c[1] for c in counts)
+        return tuple(sum(c[i] for c in counts) for i in range(3))
     else:
-        return 0, 0
+        return 0, 0, 0
 
 
-def add_justification_spacing(context, box, spacing, cjk_spacing, x_advance):
+def cjk_units(text):
+    """The CJK characters of a text box, less half of one at either end: Pango
+    gives each its letter spacing half before and half after, and drops the outer
+    half at the ends of a layout (a text box), which stay flush."""
+    if not text:
+        return 0
+    ends = (CJK.match(text[0]) is not None) + (CJK.match(text[-1]) is not None)
+    return len(CJK.findall(text)) - ends / 2
+
+
+def seams(text):
+    """Indexes where CJK and other text meet, with no space between them."""
+    kinds = [None if char.isspace() else bool(CJK.match(char)) for char in text]
+    return [i for i in range(1, len(text)) if None not in kinds[i - 1:i + 1]
+            and kinds[i - 1] != kinds[i]]
+
+
+def add_justification_spacing(context, box, spacing, cjk_spacing, seam_spacing,
+                              x_advance):
     """WeasyPrint 70.0's ``add_word_spacing``, with a second spacing for CJK
-    characters, kept on the box and on its Pango layout for drawing."""
+    characters, kept on the box and on its Pango layout for drawing, and a third
+    at CJK–Latin seams, where the text box is cut in two to make the gap."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.text.line_break import create_layout
 
     if isinstance(box, boxes.TextBox):
         box.justification_spacing = spacing
         box.position_x += x_advance
-        spaces, cjk = count_opportunities(box)
+        spaces, cjk, _ = count_opportunities(box)
         if spaces or cjk:
             layout = create_layout(
                 box.text, box.style, context, max_width=None,
@@ -102,6 +129,8 @@ def add_justification_spacing(context, box, spacing, cjk_spacing, x_advance):
             x_advance += extra_space
             box.width += extra_space
             box.pango_layout = layout
+        if getattr(box, 'seam_after', False):
+            x_advance += seam_spacing
     elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
         box.position_x += x_advance
         previous_x_advance = x_advance
@@ -111,12 +140,49 @@ def add_justification_spacing(context, box, spacing, cjk_spacing, x_advance):
         for child in children:
             if child.is_in_normal_flow():
                 x_advance = add_justification_spacing(
-                    context, child, spacing, cjk_spacing, x_advance)
+                    context, child, spacing, cjk_spacing, seam_spacing,
+                    x_advance)
         box.width += x_advance - previous_x_advance
     else:
         # Atomic inline-level box
         box.translate(x_advance, 0)
     return x_advance
+
+
+def cut_at_seams(context, box):
+    """Cut each text box of the line at its CJK–Latin seams into one box per run,
+    each with its own layout; all but the last of a run are marked ``seam_after``.
+    The last takes what rounding leaves, so the runs end where the box ended."""
+    from weasyprint.formatting_structure import boxes
+
+    children = []
+    for child in box.children:
+        if isinstance(child, (boxes.LineBox, boxes.InlineBox)):
+            cut_at_seams(context, child)
+        points = seams(child.text) if isinstance(child, boxes.TextBox) else []
+        if points and child.style['direction'] != 'rtl':
+            children.extend(_runs(context, child, points))
+        else:
+            children.append(child)
+    box.children = children
+
+
+def _runs(context, child, points):
+    from weasyprint.text.line_break import create_layout, line_size
+
+    x, parts = child.position_x, []
+    for start, end in zip([0] + points, points + [len(child.text)]):
+        part = child.copy_with_text(child.text[start:end])
+        layout = create_layout(part.text, part.style, context, None, 0)
+        part.width = line_size(layout.get_first_line()[0], part.style)[0]
+        part.position_x, part.seam_after = x, True
+        layout.deactivate()
+        part.pango_layout = layout
+        x += part.width
+        parts.append(part)
+    parts[-1].seam_after = False
+    parts[-1].width += child.position_x + child.width - x
+    return parts
 
 
 def set_text(self, text, justify=False):
@@ -178,14 +244,12 @@ def set_text(self, text, justify=False):
 
         # Added: inter-character justification.  Each CJK character gets the
         # justification spacing as letter spacing, which Pango splits half before
-        # and half after it; at either end of the text Pango drops the outer
-        # half, so a character there gets twice as much.
+        # and half after it (and drops at the ends of the text, see cjk_units).
         cjk_spacing = getattr(self, 'cjk_justification_spacing', 0)
         if justify and cjk_spacing:
-            spacing = cjk_spacing * TO_UNITS
+            spacing = int(cjk_spacing * TO_UNITS + letter_spacing)
             for start, end in cjk_byte_ranges(self.text):
-                factor = 1 + (start == 0 or end == len(bytestring))
-                add_attr(start, end, int(factor * spacing + letter_spacing))
+                add_attr(start, end, spacing)
 
         if word_breaking:
             attr = pango.pango_attr_insert_hyphens_new(False)
