@@ -94,11 +94,32 @@ def wrap_end(block) -> bool:
         child = children[index - 1]
         if not isinstance(child.tag, str) or child.tag not in PHRASING:
             return False
-        if child.tag != "sup":  # a note call is not a character of the text
-            needed -= count_units(child.text_content())
+        if child.tag == "sup":  # a note call is not a character of the text
+            continue
+        units = count_units(child.text_content())
+        if units > needed and len(child) == 0:
+            # The kept end starts inside this element: cut it in two.
+            cut, _ = split_point(child.text or "", needed)
+            if cut is None:
+                return False
+            return wrap(block, split_element(child, cut), 0)
+        if units > KEEP + 2:
+            return False  # too long to keep whole on one line
+        needed -= units
         if needed <= 0:
             return wrap(block, index - 1, len(text_before(block, index - 1)))
     return False
+
+
+def split_element(element, cut: int) -> int:
+    """Cut a text-only element at ``cut`` into two of the same kind; the index of
+    the second, which has the first's attributes but its id."""
+    second = element.makeelement(element.tag, {k: v for k, v in element.attrib.items()
+                                               if k != "id"})
+    second.text, element.text = element.text[cut:], element.text[:cut]
+    second.tail, element.tail = element.tail, None
+    element.addnext(second)
+    return element.getparent().index(second)
 
 
 def text_before(block, index: int) -> str:
@@ -159,3 +180,4 @@ def is_punctuation(char: str) -> bool:
     import unicodedata
 
     return unicodedata.category(char)[0] in "PZS"
+
