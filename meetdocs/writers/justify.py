@@ -17,14 +17,22 @@ the ends of a layout; each text box is one layout, so a CJK character at either 
 of its box counts half.  The gap between two CJK characters is thus the same
 everywhere, and each box widens by exactly the spacing the layout counted.
 
+Past ``CJK_MAX_EM`` per character (poppler would read the gaps as spaces), a
+line's slack goes to its spaces and to the seams between CJK and Latin text, where
+the text box is cut in two (``cut_at_seams``), never to letters inside a word.
+
 WeasyPrint has no ``text-justify`` property; this applies to every
 ``text-align: justify`` line, as browsers do for CJK text under ``text-justify: auto``.
 
-``justify_line`` keeps the name and signature of the function it replaces;
-``add_justification_spacing`` is 70.0's ``add_word_spacing`` with a second spacing,
-and ``set_text`` is 70.0's with one block added, so the change can be offered
-upstream as it is.  ``install`` refuses any other WeasyPrint version: the functions are
-copies of that version's code.
+Also here, as it concerns the same mixed lines: under a fixed ``line-height`` a text
+box is as tall as its first available font says (``split_text_box``), so a line
+with a fallback face's glyphs is not taller than the others.
+
+``justify_line`` and ``split_text_box`` keep the names and signatures of the
+functions they replace; ``add_justification_spacing`` is 70.0's ``add_word_spacing``
+with two more spacings, and ``set_text`` is 70.0's with one block added, so the
+change can be offered upstream as it is.  ``install`` refuses any other WeasyPrint
+version: the functions are copies of, or wrap, that version's code.
 """
 
 from __future__ import annotations
@@ -42,7 +50,6 @@ WEASYPRINT_VERSION = "70.0"
 CJK = re.compile("[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff"
                  "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe4f"
                  "\uff01-\uff60\U00020000-\U0003ffff]")
-_SPACES = (" ", "\u00a0")
 
 
 # Poppler (pdftotext, most PDF viewers' copy) reads a gap wider than 0.1 em between
@@ -294,7 +301,7 @@ _SPLIT_TEXT_BOX = None
 
 
 def install(weasyprint) -> None:
-    """Put the two functions in place; refuse a WeasyPrint they were not written for."""
+    """Put the functions in place; refuse a WeasyPrint they were not written for."""
     if weasyprint.__version__ != WEASYPRINT_VERSION:
         raise SetupError(
             f"WeasyPrint {weasyprint.__version__} is installed; meetdocs carries a "
