@@ -61,9 +61,9 @@ CJK = re.compile("[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u
 # reader's copy may gain a space but no word is torn.  Only a line with neither
 # spreads its CJK characters further.
 CJK_MAX_EM = 0.09
-# In Chinese text, a line with no CJK character (an English phrase, a URL, code)
-# widens its spaces by at most this much: poppler reads a wider gap as a column
-# gap and the line's two halves out of order.  Such a line may stay short.
+# A space or CJK–Latin seam is widened by at most this much: poppler reads a wider
+# gap as a column gap and the line's two halves out of order.  In Chinese text a
+# line with no CJK character (an English phrase, a URL, code) may stay short.
 LATIN_LINE_MAX_EM = 0.25
 
 
@@ -79,10 +79,17 @@ def justify_line(context, line, extra_width):
         if seams:
             cut_at_seams(context, line)
             spaces, cjk, seams = count_opportunities(line)
-        cjk_spacing = cap
-        spacing = seam_spacing = (extra_width - cap * cjk) / (spaces + seams)
-    elif not cjk and (line.style['lang'] or '').startswith('zh'):
-        spacing = min(spacing, LATIN_LINE_MAX_EM * line.style['font_size'])
+        # Spaces and seams take what the CJK characters leave past the cap, up
+        # to LATIN_LINE_MAX_EM each (wider, poppler splits the line); the CJK
+        # characters take any rest.
+        spacing = seam_spacing = min(
+            (extra_width - cap * cjk) / (spaces + seams),
+            LATIN_LINE_MAX_EM * line.style['font_size'])
+        if cjk > 0:
+            cjk_spacing = (extra_width - spacing * (spaces + seams)) / cjk
+        else:  # the cut left no CJK character inside a box: seams take it all
+            spacing = seam_spacing = extra_width / (spaces + seams)
+            cjk_spacing = 0
     add_justification_spacing(
         context, line, spacing, cjk_spacing, seam_spacing, 0)
 
