@@ -61,9 +61,12 @@ def test_glyphs_of_justified_lines_end_flush(som1):
     for _, lines in _lines(pdf):
         for line, following in zip(lines, lines[1:]):
             start, end = float(line.get("xMin")), float(line.get("xMax"))
+            text = "".join(word.text or "" for word in line.iter(XHTML + "word"))
             # Same start as the next line, and no wider than a column (not the
-            # headline, which is set ragged across both).
-            if abs(start - float(following.get("xMin"))) < 0.5 and end - start < 250:
+            # headline, which is set ragged across both); a line of English alone
+            # may stay short (justify.LATIN_LINE_MAX_EM).
+            if abs(start - float(following.get("xMin"))) < 0.5 and end - start < 250 \
+                    and justify.CJK.search(text):
                 ends.append(end)
     assert len(ends) > 30
     left = [x for x in ends if x < 300]
@@ -84,7 +87,7 @@ def test_latin_words_and_chinese_text_read_back_whole(som1):
     cjk = "[\u3000-\u9fff\uff00-\uffef]"
     lines = [line for line in text.splitlines() if line.strip()]
     spread = [line for line in lines if re.search(f"{cjk} {cjk}", line)]
-    # Only lines whose spaces and seams are already at their 0.25 em limit spread
+    # Only lines whose spaces and seams are already at their 0.6 em limit spread
     # their CJK characters past 0.09 em (18 of the briefing's lines before the limit).
     assert len(spread) < len(lines) * 0.1, spread
 
@@ -122,8 +125,8 @@ def typography_boxes(page_box, boxes):
 def test_unusual_content_loses_no_text_and_pictures_keep_their_size(unusual):
     _, files = unusual
     for name, path in files.items():
-        if not name.endswith(".pdf"):
-            continue
+        if not name.endswith(".pdf") or name.endswith("-sheet.pdf"):
+            continue  # the report's upload sheet holds no body text
         text = squeeze("".join(pdf_lines(path)))  # per column, not interleaved
         for kept in ("https://www.apec.org/meeting-papers/annual-ministerial-meetings",
                      "very.long.mailbox.name.for.the.secretariat.of.apec.2026@apec-secret"
