@@ -38,6 +38,9 @@ SHORT_CELL = 5  # em: a cell this short (日期, 2月9日) is not broken
 BLOCKS = ("p", "li")
 PHRASING = {"a", "abbr", "b", "cite", "code", "em", "i", "q", "s", "small", "span",
             "strong", "sub", "sup", "u", "mark", "time"}
+# Elements the kept end may start inside: cut in two, each half prints the same.
+SPLITTABLE = {"a", "b", "cite", "code", "em", "i", "mark", "q", "s", "small", "strong",
+              "u"}
 # A Latin word or number, kept whole.
 _WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f'’.\-]+$")
 
@@ -94,10 +97,10 @@ def wrap_end(block) -> bool:
         child = children[index - 1]
         if not isinstance(child.tag, str) or child.tag not in PHRASING:
             return False
-        if child.tag == "sup":  # a note call is not a character of the text
-            continue
+        if child.tag == "sup" or "footnote" in (child.get("class") or ""):
+            continue  # a note call or a page footnote is not the paragraph's text
         units = count_units(child.text_content())
-        if units > needed and len(child) == 0:
+        if units > needed and len(child) == 0 and child.tag in SPLITTABLE:
             # The kept end starts inside this element: cut it in two.
             cut, _ = split_point(child.text or "", needed)
             if cut is None:

@@ -1,0 +1,49 @@
+"""What the PDF writer adds to the HTML before rendering (meetdocs/writers/pagefit.py)."""
+
+from __future__ import annotations
+
+from meetdocs.writers.pagefit import prepare
+
+KEEP = '<span class="keep-end" style="white-space: nowrap">'
+
+
+def body(html: str, lang: str = "zh-TW") -> str:
+    out = prepare(f'<html lang="{lang}"><body>{html}</body></html>')
+    return out.split("<body>")[1].split("</body>")[0]
+
+
+def test_the_last_two_characters_and_their_punctuation_stay_together():
+    assert body("<p>方面的準備工作。</p>") == f"<p>方面的準備{KEEP}工作。</span></p>"
+    assert body("<ul><li>一二三四</li></ul>") == f"<ul><li>一二{KEEP}三四</span></li></ul>"
+
+
+def test_a_note_call_or_page_footnote_is_kept_but_not_counted_nor_cut():
+    assert body('<p>合作<sup class="note-call">注1</sup>。</p>') == \
+        f'<p>{KEEP}合作<sup class="note-call">注1</sup>。</span></p>'
+    footnote = '<span class="footnote">同一則註解。</span>'
+    assert body(f"<p>第一次引用{footnote}。</p>") == \
+        f"<p>第一次{KEEP}引用{footnote}。</span></p>"
+
+
+def test_an_element_the_end_starts_in_is_cut_in_two():
+    assert body("<p><strong>專業部長會議(Sectoral Meetings, SMM)</strong></p>") == \
+        f"<p><strong>專業部長會議(Sectoral Meetings, </strong>{KEEP}<strong>SMM)</strong></span></p>"
+
+
+def test_a_long_latin_string_is_never_kept_from_breaking():
+    address = "very.long.mailbox@apec-secretariat-example.org.tw"
+    assert body(f"<p>見 {address} 。</p>") == f"<p>見 {address}{KEEP} 。</span></p>"
+
+
+def test_english_documents_and_blocks_without_text_ends_are_left_alone():
+    assert body("<p>the APEC SOM.</p>", lang="en-US") == "<p>the APEC SOM.</p>"
+    assert body('<p>圖<img src="a.png"></p>') == '<p>圖<img src="a.png"></p>'
+
+
+def test_wide_tables_are_put_in_a_div_and_short_cells_kept_whole():
+    row = "".join(f"<td>{n}</td>" for n in "一二三四")
+    html = body(f"<table><tr>{row}</tr></table>")
+    assert html.startswith('<div class="wide"><table>')
+    assert '<td style="white-space: nowrap">一</td>' in html
+    narrow = body("<table><tr><td>一</td><td>二</td></tr></table>")
+    assert not narrow.startswith("<div")
