@@ -3,12 +3,13 @@ the others.
 
 The parent process loads and checks each meeting and fills its templates (fast:
 stages 1–3); the documents' outputs (stage 4, where the time goes) are rendered by a
-pool of worker processes, one per core, each of which loads WeasyPrint and the fonts
-once and renders several documents.  Documents, not meetings, are the unit of work,
+pool of worker processes (``workers.py``), one per core, each of which loads
+WeasyPrint and the fonts once and renders several documents, within a time and a
+memory limit; a worker that dies costs only the document it had.  Documents, not meetings, are the unit of work,
 largest first, so that two cores stay busy to the end even when one meeting is much
 bigger than the rest; a single meeting of several documents uses both cores too.
 Importing WeasyPrint twice costs nothing in wall time, since the two workers do it at
-once.  ``workers=1`` (``--jobs 1``) renders everything in this process.  A
+once.  ``workers=0`` (``--debug``) renders everything in this process.  A
 meeting is published only when all of its documents have rendered, under its lock,
 so each meeting's outputs still come from one build.
 
@@ -17,16 +18,14 @@ Progress is reported through ``on_event(kind, meeting_id, detail)``; the CLI pri
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import content, output
+from . import content, limits, output, stamps, workers as pool
 from .errors import BuildError, Problem, SetupError
 from .pipeline import Outcome, finish, plan_meeting, render_job
 
@@ -52,16 +51,20 @@ class Rendered:
     seconds: float
 
 
-def workers_for(count: int) -> int:
-    return max(1, min(count, len(os.sched_getaffinity(0))))
+def workers_for(count: int, asked: int | None = None) -> int:
+    """One per core, or as ``--jobs`` asks, but never more than documents to render."""
+    cores = len(os.sched_getaffinity(0))
+    return max(1, min(count, asked or cores, cores))
 
 
 def build_many(project: Path, ids: list[str], out_root: Path, force: bool = False,
                workers: int | None = None, on_event=None,
+               time_limit: float = limits.TIME_LIMIT,
                strict: bool = False) -> list[Outcome | Failure]:
-    """``strict``: a meeting whose documents have review findings fails unwritten."""
+    """``workers``: None for one per core, 0 to render in this process (--debug).
+    ``strict``: a meeting whose documents have review findings fails unwritten."""
     on_event = on_event or (lambda *args: None)
-    with ExitStack() as locks:
+    with ExitStack() as locks, stamps.snapshot():
         plans, results = {}, {}
         # Locks are taken in one order, so two batches cannot wait on each other.
         for meeting_id in sorted(set(ids)):
@@ -72,10 +75,10 @@ def build_many(project: Path, ids: list[str], out_root: Path, force: bool = Fals
                                                   on_event("wait", m, None)))
                 plans[meeting_id] = plan_meeting(project, meeting_id, out_root, force,
                                                    strict)
-            except (BuildError, SetupError) as exc:
+            except Exception as exc:  # noqa: BLE001 - a broken meeting stops only itself
                 results[meeting_id] = failure(meeting_id, exc)
                 on_event("failed", meeting_id, results[meeting_id])
-        rendered = render_everything(plans, workers, on_event)
+        rendered = render_everything(plans, workers, on_event, time_limit)
         for meeting_id, plan in plans.items():
             results[meeting_id] = publish(out_root, plan, rendered[meeting_id])
             on_event("done" if isinstance(results[meeting_id], Outcome) else "failed",
@@ -86,7 +89,10 @@ def build_many(project: Path, ids: list[str], out_root: Path, force: bool = Fals
 def failure(meeting_id: str, exc: Exception) -> Failure:
     if isinstance(exc, BuildError):
         return Failure(meeting_id, exc.problems)
-    return Failure(meeting_id, message=str(exc))
+    if isinstance(exc, SetupError):
+        return Failure(meeting_id, message=str(exc))
+    return Failure(meeting_id, message=f"internal error: {exc!r} (--debug shows where)",
+                   trace="".join(traceback.format_exception(exc)))
 
 
 def publish(out_root: Path, plan, rendered: list) -> Outcome | Failure:
@@ -99,28 +105,31 @@ def publish(out_root: Path, plan, rendered: list) -> Outcome | Failure:
     for part in rendered:
         files.update(part.files)
         documents[part.format_name]["seconds"] = round(part.seconds, 2)
-    return finish(out_root, plan, files)
+    try:
+        return finish(out_root, plan, files)
+    except (BuildError, SetupError) as exc:  # a full disk, a read-only folder
+        return failure(plan.meeting_id, exc)
 
 
-def render_everything(plans: dict, workers: int | None, on_event) -> dict[str, list]:
+def render_everything(plans: dict, workers: int | None, on_event,
+                      time_limit: float = limits.TIME_LIMIT) -> dict[str, list]:
     work = sorted(((plan.meeting_id, job) for plan in plans.values() for job in plan.jobs),
                   key=lambda item: -cost(plans[item[0]], item[1]))
     rendered = {meeting_id: [] for meeting_id in plans}
-    workers = workers or workers_for(len(work))
-    if workers == 1 or len(work) < 2:
-        for meeting_id, job in work:
-            rendered[meeting_id].append(render_safely(job, meeting_id))
+    if workers == 0:
+        for job, meeting_id in ((job, m) for m, job in work):
+            rendered[meeting_id].append(render_safely(job, meeting_id, time_limit))
             on_event("rendered", meeting_id, job.fmt.name)
         return rendered
-    # fork: the workers inherit the parent's loaded package instead of re-importing it.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=warm) as pool:
-        futures = {pool.submit(render_safely, job, meeting_id): (meeting_id, job)
-                   for meeting_id, job in work}
-        for future in as_completed(futures):
-            meeting_id, job = futures[future]
-            rendered[meeting_id].append(future.result())
-            on_event("rendered", meeting_id, job.fmt.name)
+
+    def collect(job, meeting_id, result, why):
+        rendered[meeting_id].append(result or Failure(
+            meeting_id, [Problem(job.shown, None, why)]))
+        on_event("rendered", meeting_id, job.fmt.name)
+
+    pool.run([(job, meeting_id) for meeting_id, job in work],
+             workers_for(len(work), workers), render_safely, collect, time_limit,
+             warm=warm)
     return rendered
 
 
@@ -139,17 +148,28 @@ def warm() -> None:
     import_weasyprint()  # the way that does not run gcc to look up library names
 
 
-def render_safely(job, meeting_id: str):
+def render_safely(job, meeting_id: str, time_limit: float | None = None):
     """A worker's result must survive pickling back to the parent; BuildError's
-    problems would not, so they travel as a Failure."""
+    problems would not, so they travel as a Failure.  ``time_limit``: for a render
+    in this process; a worker's is kept by the parent."""
     try:
         start = time.perf_counter()
-        files = render_job(job, meeting_id)
+        with pool.time_limit(time_limit):
+            files = render_job(job, meeting_id)
         return Rendered(job.fmt.name, files, time.perf_counter() - start)
     except BuildError as exc:
         return Failure(meeting_id, exc.problems)
     except SetupError as exc:
         return Failure(meeting_id, message=str(exc))
+    except pool.TimeLimit:
+        return Failure(meeting_id, [Problem(job.shown, None, f"took more than "
+                                            f"{time_limit:g} s and was stopped (the "
+                                            "time limit per document)")])
+    except MemoryError:
+        return Failure(meeting_id, [Problem(job.shown, None, "needs more memory than "
+                                            "a document may use "
+                                            f"({limits.MAX_WORKER_MEMORY // 2**30} GB); "
+                                            "make it shorter or split it")])
     except Exception as exc:  # noqa: BLE001 - one crashing document must not stop the rest
         return Failure(meeting_id, message=f"internal error in {job.shown}: {exc!r}",
                        trace=traceback.format_exc())

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from .errors import BuildError, SetupError
+from .limits import TIME_LIMIT
 from .scaffold import RESERVED as VERBS
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -49,8 +50,12 @@ def parse_build(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--all", action="store_true", help="every meeting in content/")
     parser.add_argument("--force", action="store_true",
                         help="rebuild documents even if their inputs did not change")
-    parser.add_argument("--jobs", type=int, default=None, metavar="N",
-                        help="worker processes for several meetings (default: cores)")
+    parser.add_argument("--jobs", type=positive(int), default=None, metavar="N",
+                        help="render workers (default and most: one per core, and no "
+                        "more than documents to render)")
+    parser.add_argument("--time-limit", type=positive(float), default=None,
+                        metavar="SECONDS", help="stop a document that takes longer "
+                        "to render (default: %g)" % TIME_LIMIT)
     parser.add_argument("--debug", action="store_true", help="show tracebacks and "
                         "WeasyPrint's warnings")
     parser.add_argument("--strict", action="store_true", help="the reviews' findings "
@@ -63,6 +68,21 @@ def parse_build(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def positive(kind):
+    """An argparse type: a number above zero, refused with a message otherwise."""
+    def convert(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not value > 0 or value != value or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, "
+                                             f"found {text!r}")
+        return value
+    convert.__name__ = kind.__name__
+    return convert
+
+
 def build(argv: list[str]) -> int:
     from .batch import Failure, build_many
     from .content import known_meetings
@@ -73,7 +93,8 @@ def build(argv: list[str]) -> int:
     ids = known_meetings(PROJECT) if args.all else list(dict.fromkeys(args.ids))
     progress = Progress(len(ids))
     results = build_many(PROJECT, ids, args.output, args.force,
-                         1 if args.debug else args.jobs, progress.event, args.strict)
+                         0 if args.debug else args.jobs, progress.event,
+                         args.time_limit or TIME_LIMIT, args.strict)
     progress.close()
     failed = [r.meeting_id for r in results if isinstance(r, Failure)]
     for result in results:
@@ -115,6 +136,10 @@ def show_result(result, debug: bool) -> None:
         if debug and result.trace:
             print(result.trace, file=sys.stderr)
         return
+    if result.saved:
+        print(f"{result.meeting_id}: {shown(result.saved.parent / result.meeting_id)} "
+              "was a folder the build did not make; moved it, with everything in it, "
+              f"to {shown(result.saved)}")
     show_findings(result.meeting_id, result.findings)
     for fmt, reason in result.skipped:
         print(f"{result.meeting_id}: no {fmt}: {reason}")

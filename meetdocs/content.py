@@ -13,7 +13,7 @@ import os
 import re
 from pathlib import Path
 
-from . import files, limits, mdfix, schema, yamlread
+from . import files, limits, mdfix, schema, stamps, yamlread
 from .errors import BuildError, Problem, Problems
 from .model import Delegation, Document, Event, Meeting, Person, Priority, Term
 
@@ -53,7 +53,8 @@ def read_text(path: Path, shown: Path, roots=None) -> tuple[str, list[Problem]]:
     except OSError as exc:
         return "", [Problem(shown, None, "cannot be read", found=exc.strerror)]
     with os.fdopen(handle, "rb") as file:
-        data = file.read(limits.MAX_FILE_BYTES + 1)
+        # The bytes hashed for the build's key, if they were (stamps.snapshot).
+        data = stamps.read_through(path, file, limits.MAX_FILE_BYTES + 1)
         size = os.fstat(file.fileno()).st_size
     if len(data) > limits.MAX_FILE_BYTES:
         line = data[:limits.MAX_FILE_BYTES].count(b"\n") + 1

@@ -19,10 +19,13 @@ own ``#id`` parts.
 
 from __future__ import annotations
 
+import io
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import limits, stamps
 
 # Pixels per image.  Measured with WeasyPrint's optimize_images on, which decoded
 # every picture and re-encoded it (JPEG quickly, PNG and GIF with zlib's slowest
@@ -56,6 +59,9 @@ class Refusal:
 def check(path: Path, src: str) -> Refusal | None:
     """``None`` if the file at ``path`` (written ``src`` in the Markdown) may be used."""
     suffix = path.suffix.lower()
+    if not path.is_file():  # a FIFO would block the build, a folder cannot be drawn
+        return Refusal(f"the image {src} is not a regular file", "an image file",
+                       "a folder, device or pipe")
     if suffix not in RASTER and suffix != SVG:
         return Refusal(f"the image {src} is not of a supported kind", EXPECTED,
                        f"a file ending in '{path.suffix}'")
@@ -64,7 +70,7 @@ def check(path: Path, src: str) -> Refusal | None:
         return Refusal(f"the image {src} is too large", f"at most "
                        f"{MAX_IMAGE_BYTES // 2**20} MB", f"{size / 2**20:.1f} MB")
     if suffix == SVG:
-        return check_svg(path.read_bytes(), src)
+        return check_svg(stamps.read_bytes(path), src)
     return check_raster(path, RASTER[suffix], src)
 
 
@@ -72,14 +78,15 @@ def check_raster(path: Path, claimed: str, src: str) -> Refusal | None:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with _no_pillow_bomb_limit(), Image.open(path, formats=_FORMATS) \
-                as image:
+        # The bytes that were hashed, the ones the writers get (stamps.snapshot).
+        data = io.BytesIO(stamps.read_bytes(path))
+        with _no_pillow_bomb_limit(), Image.open(data, formats=_FORMATS) as image:
             kind, (width, height) = image.format, image.size
             if kind == claimed and width * height <= MAX_PIXELS[kind]:
                 image.verify()
     except UnidentifiedImageError:
         return Refusal(f"the file {src} is not a {claimed} image", EXPECTED,
-                       describe(path.read_bytes()[:512]))
+                       describe(stamps.read_bytes(path, 512)))
     except (OSError, SyntaxError, ValueError) as exc:  # verify() raises SyntaxError
         return Refusal(f"the image {src} is damaged", f"a complete {claimed} file",
                        str(exc) or type(exc).__name__)
@@ -141,7 +148,55 @@ def check_svg(data: bytes, src: str) -> Refusal | None:
     if root.tag not in (_SVG_NS + "svg", "svg"):
         return Refusal(f"the file {src} is not an SVG image", "an <svg> element",
                        f"<{lxml.etree.QName(root).localname}>")
-    return outside_reference(root, src)
+    return outside_reference(root, src) or too_many_uses(root, src)
+
+
+def too_many_uses(root, src: str) -> Refusal | None:
+    """``<use>`` draws a copy of another part, which may hold ``<use>`` elements
+    itself: nine levels of ten copies each are a 1.5 KB file that draws a billion
+    shapes.  Refused past ``limits.MAX_SVG_USE_DEPTH`` levels or
+    ``limits.MAX_SVG_USES`` copies drawn in all, and on a loop."""
+    parts = {element.get("id"): element for element in root.iter()
+             if isinstance(element.tag, str) and element.get("id")}
+    known: dict[int, tuple[int, int]] = {}  # id(element) -> (copies, levels)
+
+    def expand(element, inside: tuple) -> tuple[int, int]:
+        if id(element) in known:
+            return known[id(element)]
+        copies, levels = 0, 0
+        for use in element.iter(_SVG_NS + "use", "use"):
+            target = parts.get(_href(use).lstrip("#"))
+            if target is None:
+                continue
+            if id(target) in inside or len(inside) > limits.MAX_SVG_USE_DEPTH:
+                raise _Uses(use, "a part inside itself (a loop)" if id(target) in inside
+                            else "copies of copies nested too deeply")
+            below = expand(target, (*inside, id(target)))
+            copies, levels = copies + 1 + below[0], max(levels, below[1] + 1)
+            if levels > limits.MAX_SVG_USE_DEPTH:
+                raise _Uses(use, "copies of copies nested too deeply")
+            if copies > limits.MAX_SVG_USES:
+                raise _Uses(use, "too many copies of its parts")
+        known[id(element)] = (copies, levels)
+        return copies, levels
+
+    try:
+        expand(root, (id(root),))
+    except _Uses as exc:
+        return Refusal(f"the SVG image {src} draws {exc.why} (the <use> on its line "
+                       f"{exc.element.sourceline})", f"at most "
+                       f"{limits.MAX_SVG_USE_DEPTH} levels of <use> and "
+                       f"{limits.MAX_SVG_USES:,} copies", "more")
+    return None
+
+
+class _Uses(Exception):
+    def __init__(self, element, why: str):
+        self.element, self.why = element, why
+
+
+def _href(element) -> str:
+    return element.get("href") or element.get("{http://www.w3.org/1999/xlink}href") or ""
 
 
 def outside_reference(root, src: str) -> Refusal | None:

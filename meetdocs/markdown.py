@@ -310,7 +310,7 @@ class MarkdownJob:
         elif not target.is_relative_to(self.folder.resolve()):
             self.fail(needle, "an image must be a file in the meeting folder",
                       "a path that stays inside the folder", src)
-        elif not target.is_file():
+        elif not target.exists():
             self.fail(needle, "the image file does not exist", found=src)
         elif (refused := images.check(target, src)):
             self.fail(needle, refused.message, refused.expected, refused.found)
@@ -340,6 +340,11 @@ class MarkdownJob:
                 self.shown, self.document.body_line + index, "this line is nested too "
                 "deeply (quotes '>' and 4-space indents inside one another)",
                 f"at most {limits.MAX_NESTING} levels", f"{depth} levels"))
+        if (slow := limits.quadratic(self.document.body)):
+            self.problems.append(Problem(
+                self.shown, self.document.body_line + slow[0], "Markdown would take "
+                f"minutes to read this paragraph: it has too many {slow[1]}",
+                "fewer (see meetdocs/limits.py)", slow[2]))
         return not self.problems
 
     def too_deep(self, depth: int, text: str = ""):

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import content, output, stamps
+from . import content, limits, output, stamps
 from .errors import BuildError, Problems
 
 # formats, markdown and the writers are imported where they are used: a build with
@@ -35,6 +35,7 @@ class Plan:
     up_to_date: bool = False
     seconds: dict[str, float] = field(default_factory=dict)  # last render, per format
     findings: list = field(default_factory=list)      # the reviews' (review.Finding)
+    saved: Path | None = None  # a folder found at output/<id>, moved here
 
 
 @dataclass
@@ -45,12 +46,13 @@ class Outcome:
     skipped: list[tuple[str, str]]
     up_to_date: bool = False
     findings: list = field(default_factory=list)
+    saved: Path | None = None  # a folder the build did not make, moved aside
 
 
 def build_meeting(project: Path, meeting_id: str, out_root: Path,
                   force: bool = False, on_wait=None, strict: bool = False) -> Outcome:
     content.meeting_folder(project, meeting_id)  # the id is checked before it names a lock
-    with output.locked(out_root, meeting_id, on_wait):
+    with output.locked(out_root, meeting_id, on_wait), stamps.snapshot():
         plan = plan_meeting(project, meeting_id, out_root, force, strict)
         return finish(out_root, plan, render_all(plan.jobs, meeting_id))
 
@@ -62,6 +64,7 @@ def plan_meeting(project: Path, meeting_id: str, out_root: Path, force: bool,
     from . import review
 
     folder = content.meeting_folder(project, meeting_id)
+    saved = set_aside(out_root, meeting_id)
     key = stamps.meeting_key(project, folder)
     live, manifest = output.current(out_root, meeting_id)
     if (not force and manifest.get("meeting_key") == key
@@ -78,7 +81,7 @@ def plan_meeting(project: Path, meeting_id: str, out_root: Path, force: bool,
     known = formats.discover(project, WRITERS)
     meeting = content.load_meeting(project, meeting_id, known)
     reviews = review.review_meeting(project, meeting, known)
-    plan = Plan(meeting_id, skipped=meeting.skipped,
+    plan = Plan(meeting_id, skipped=meeting.skipped, saved=saved,
                 findings=[f for r in reviews.values() for f in r.findings])
     stale, documents = [], {}
     for document in meeting.documents:
@@ -110,6 +113,13 @@ def strictly(plan: Plan, strict: bool) -> Plan:
     return plan
 
 
+def set_aside(out_root: Path, meeting_id: str) -> Path | None:
+    try:
+        return output.set_aside(out_root, meeting_id)
+    except OSError as exc:
+        raise output.disk_fault(exc, out_root) from exc
+
+
 def output_names(meeting_id: str, fmt) -> list[str]:
     """The document's outputs, then the upload sheet's files if the format makes one."""
     from .review.metadata import sheet_names
@@ -126,7 +136,7 @@ def finish(out_root: Path, plan: Plan, files: dict[str, bytes]) -> Outcome:
     written = output.publish(out_root, plan.meeting_id, files, plan.kept, plan.record)
     everything = sorted(folder / name for name in [*files, *plan.kept])
     return Outcome(plan.meeting_id, written, everything, plan.skipped,
-                   findings=plan.findings)
+                   findings=plan.findings, saved=plan.saved)
 
 
 def prepare(project: Path, meeting, known: dict, documents=None,
@@ -202,12 +212,19 @@ def _chapter_title(part: str) -> str:
 
 
 def render_all(jobs: list, meeting_id: str) -> dict[str, bytes]:
+    """In this process (the library's build_meeting); the CLI renders in workers."""
+    from . import workers
+
     files, problems = {}, Problems()
     for job in jobs:
         try:
-            files.update(render_job(job, meeting_id))
+            with workers.time_limit(limits.TIME_LIMIT):
+                files.update(render_job(job, meeting_id))
         except BuildError as exc:
             problems.extend(exc.problems)
+        except workers.TimeLimit:
+            problems.add(job.shown, None, f"took more than {limits.TIME_LIMIT:g} s "
+                         "and was stopped (the time limit per document)")
     problems.raise_if_any()
     return files
 

@@ -16,6 +16,32 @@ from .errors import Problem
 
 _SAFE_TAGS = {f"tag:yaml.org,2002:{name}" for name in
               ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+# Lists and mappings inside one another.  PyYAML composes (and we convert) nested
+# values by recursion, so 1,000 '[' overflow Python's stack; meeting.yaml nests
+# four levels (delegation, members, a member, its fields).
+MAX_DEPTH = 20
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark):
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, counting how deep the value being composed is nested."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.CollectionStartEvent):
+            if self.depth >= MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+        return super().compose_node(parent, index)
 
 
 class _Invalid:
@@ -111,10 +137,15 @@ class _Reader:
 def load(text: str, path, line_offset: int = 0):
     """Parse ``text``; return (data, problems).  ``line_offset`` shifts line numbers
     for YAML that starts below line 1 of its file (front matter)."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     reader = _Reader(path, line_offset)
     try:
         node = loader.get_single_node()
+    except _TooDeep as exc:
+        return None, [Problem(path, exc.mark.line + 1 + line_offset, "values are "
+                              "nested too deeply (lists and mappings inside one "
+                              "another)", f"at most {MAX_DEPTH} levels",
+                              f"more than {MAX_DEPTH}")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None

@@ -41,10 +41,12 @@ def test_the_pdf_fetcher_reads_only_the_allowed_folders(tmp_path):
     allowed = tmp_path / "meeting"
     allowed.mkdir()
     (allowed / "a.png").write_bytes(b"png")
-    fetcher = _fetcher_class()([allowed])
-    assert fetcher.resolve((allowed / "a.png").as_uri()) is not None
+    fetcher = _fetcher_class()({"/meetdocs/meeting/": allowed})
+    assert fetcher.resolve("file:///meetdocs/meeting/a.png") == allowed / "a.png"
     for url in ("file:///etc/hostname", "http://example.com/a.png",
-                (allowed / ".." / "x.png").as_uri(), "data:text/plain,hi"):
+                "file:///meetdocs/meeting/../../etc/hostname",
+                "file:///meetdocs/meeting/%2E%2E/x.png", (allowed / "a.png").as_uri(),
+                "data:text/plain,hi"):
         assert fetcher.resolve(url) is None
     with pytest.raises(ValueError):
         fetcher.fetch("file:///etc/hostname")
@@ -307,8 +309,8 @@ def test_the_pdf_fetcher_refuses_links_even_to_files_inside(tmp_path):
     (allowed / "b.png").symlink_to(allowed / "a.png")
     (allowed / "linked").symlink_to(allowed / "images")
     (allowed / "images" / "c.png").write_bytes(b"png")
-    fetcher = _fetcher_class()([allowed])
-    assert fetcher.resolve((allowed / "a.png").as_uri()) is not None
-    assert fetcher.resolve((allowed / "images" / "c.png").as_uri()) is not None
-    assert fetcher.resolve((allowed / "b.png").as_uri()) is None
-    assert fetcher.resolve((allowed / "linked" / "c.png").as_uri()) is None
+    fetcher = _fetcher_class()({"/meetdocs/meeting/": allowed})
+    assert fetcher.resolve("file:///meetdocs/meeting/a.png") is not None
+    assert fetcher.resolve("file:///meetdocs/meeting/images/c.png") is not None
+    assert fetcher.resolve("file:///meetdocs/meeting/b.png") is None
+    assert fetcher.resolve("file:///meetdocs/meeting/linked/c.png") is None

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from .. import files, images
+from .. import files, images, stamps
 
 EMU_PER_PIXEL = 9525  # 914400 EMU per inch / 96 px per inch
 EMU_PER_TWIP = 635
@@ -87,7 +87,8 @@ def _read(folder: Path, path: Path, src: str) -> bytes | images.Refusal:
         return images.Refusal(f"the image {src} cannot be read", _EXPECTED,
                               exc.strerror or src)
     with os.fdopen(handle, "rb") as file:
-        data = file.read(images.MAX_IMAGE_BYTES + 1)
+        # The bytes hashed for the build's key, if they were (stamps.snapshot).
+        data = stamps.read_through(path, file, images.MAX_IMAGE_BYTES + 1)
     if len(data) > images.MAX_IMAGE_BYTES:
         return images.Refusal(f"the image {src} is too large", f"at most "
                               f"{images.MAX_IMAGE_BYTES // 2**20} MB", "more")

@@ -17,9 +17,9 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
-from .. import files, images
+from .. import files, images, limits, stamps
 from ..content import read_text, rel
 from ..errors import BuildError, Problem
 from ..markdown import source_line
@@ -34,6 +34,21 @@ MIME_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
               ".gif": "image/gif", ".svg": "image/svg+xml", ".css": "text/css",
               ".ttf": "font/ttf", ".otf": "font/otf", ".ttc": "font/collection",
               ".woff": "font/woff", ".woff2": "font/woff2"}
+
+
+# The URLs WeasyPrint sees for the meeting folder and templates/: the same in every
+# checkout, since it names each image in the PDF by a hash of its URL, and the PDF's
+# /ID hashes the file's objects.  The fetcher maps them back to the folders.
+ROOTS = {"meeting": "/meetdocs/meeting/", "templates": "/meetdocs/templates/"}
+
+
+def virtual_url(job, path: Path) -> str:
+    """``path``, inside the meeting folder or templates/, as WeasyPrint sees it."""
+    for name, folder in (("meeting", job.folder), ("templates", job.project / "templates")):
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(folder))
+        if not relative.startswith(".."):
+            return "file://" + ROOTS[name] + quote(Path(relative).as_posix())
+    return path.absolute().as_uri()
 
 
 def import_weasyprint():
@@ -73,9 +88,12 @@ def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class SandboxFetcher(URLFetcher):
-        def __init__(self, roots: list[Path]):
+        def __init__(self, virtual: dict[str, Path]):
+            """``virtual``: the URL prefixes WeasyPrint sees (``ROOTS``) and the
+            folders they stand for, the only ones read from."""
             super().__init__(fail_on_errors=True, allowed_protocols=("file",))
-            self.roots = roots
+            self.virtual = virtual
+            self.roots = list(virtual.values())
             self.refused: dict[str, images.Refusal | None] = {}
 
         def fetch(self, url, headers=None):
@@ -89,8 +107,18 @@ def _fetcher_class():
                 raise ValueError(f"refused: {url}")
             mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
             body = (path.read_bytes() if str(path) in fonts.installed_files()
-                    else files.read_inside(path, self.roots, path.name))
+                    else self.read(path))
             return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
+
+        def read(self, path: Path) -> bytes:
+            """Through files.py (no link followed); the bytes hashed for the
+            build's key if they were (stamps.snapshot)."""
+            try:
+                handle = files.open_inside(path, self.roots)
+            except (files.Refused, OSError) as exc:
+                raise ValueError(f"refused: {path}: {exc}") from None
+            with os.fdopen(handle, "rb") as file:
+                return stamps.read_through(path, file)
 
         def resolve(self, url) -> Path | None:
             """The file a ``file:`` URL names, if it may be read: under the roots
@@ -98,10 +126,14 @@ def _fetcher_class():
             parts = urlsplit(url)
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
                 return None
-            path = Path(os.path.normpath(unquote(parts.path)))
-            if str(path) in fonts.installed_files():
-                return path
-            return None if files.refusal(path, self.roots, path.name) else path
+            wanted = os.path.normpath(unquote(parts.path))
+            if wanted in fonts.installed_files():
+                return Path(wanted)
+            for prefix, root in self.virtual.items():
+                if wanted.startswith(prefix):
+                    path = Path(os.path.normpath(root / wanted[len(prefix):]))
+                    return None if files.refusal(path, self.roots, path.name) else path
+            return None
 
     return SandboxFetcher
 
@@ -116,22 +148,29 @@ def write(job) -> bytes:
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
-    fetcher = _fetcher_class()([job.folder, job.project / "templates"])
+    fetcher = _fetcher_class()({ROOTS["meeting"]: job.folder,
+                                ROOTS["templates"]: job.project / "templates"})
     # A stylesheet's @counter-style and @font-face rules reach the layout only
     # through these two objects, shared by the CSS and the rendering.
     styles = {"counter_style": CounterStyle(), "font_config": FontConfiguration()}
+    sheets = job.fmt.stylesheets(job.folder)
+    css = [stylesheet(job, sheet, fetcher, styles) for sheet in sheets]
     try:
-        css = [stylesheet(job, sheet, fetcher, styles)
-               for sheet in job.fmt.stylesheets(job.folder)]
         html = HTML(string=pagefit.prepare(job.html),
-                    base_url=job.folder.resolve().as_uri() + "/",
+                    base_url="file://" + ROOTS["meeting"],
                     url_fetcher=fetcher)
-        with _quiet() as log:
+        with _quiet() as log, _page_limit(job):
             document = html.render(stylesheets=css, **styles, **PDF_OPTIONS)
             check_budget(job, document)
             data = document.write_pdf(**PDF_OPTIONS)
     except FatalURLFetchingError as exc:
         raise BuildError(refused(job, fetcher.refused or {str(exc): None})) from exc
+    except (ZeroDivisionError, OverflowError) as exc:
+        # A value WeasyPrint cannot compute with; check_lengths catches the usual one.
+        raise BuildError([Problem(rel(sheet, job.project), None, "WeasyPrint could not "
+                                  f"lay out the document with this stylesheet "
+                                  f"({type(exc).__name__}); a value in it is out of "
+                                  "range") for sheet in sheets]) from exc
     if fetcher.refused:
         # WeasyPrint catches a refusal met inside an SVG and leaves the picture out.
         raise BuildError(refused(job, fetcher.refused))
@@ -145,12 +184,18 @@ def stylesheet(job, sheet: Path, fetcher, styles: dict):
     templates/ or the meeting folder, never through a link."""
     from weasyprint import CSS
 
+    from weasyprint.urls import FatalURLFetchingError
+
     shown = rel(sheet, job.project)
     text, problems = read_text(sheet, shown, fetcher.roots)
     if problems:
         raise BuildError(problems)
-    return CSS(string=text, base_url=sheet.absolute().as_uri(), url_fetcher=fetcher,
-               **styles)
+    check_lengths(shown, text)
+    try:
+        return CSS(string=text, base_url=virtual_url(job, sheet), url_fetcher=fetcher,
+                   **styles)
+    except FatalURLFetchingError as exc:  # an @import refused
+        raise BuildError(refused(job, fetcher.refused or {str(exc): None})) from exc
 
 
 def refused(job, refusals: dict) -> list[Problem]:
@@ -159,12 +204,71 @@ def refused(job, refusals: dict) -> list[Problem]:
     problems = []
     for url, why in refusals.items():
         name = unquote(urlsplit(url).path).rpartition("/")[2]
-        line = source_line(job.source, name, job.source_line) if name else None
         why = why or images.Refusal("the document refers to a file that is missing "
                                     "or outside the meeting and templates folders",
                                     "files inside the meeting folder", url)
-        problems.append(Problem(job.shown, line, why.message, why.expected, why.found))
+        problems.append(Problem(*_named_at(job, url, name), why.message, why.expected,
+                                why.found))
     return problems
+
+
+def _named_at(job, url: str, name: str) -> tuple:
+    """Where a refused URL is written: a stylesheet that gives it whole, else the
+    Markdown line naming the file, else a stylesheet naming the file."""
+    roots = [job.folder, job.project / "templates"]
+    sheets = {rel(sheet, job.project): read_text(sheet, sheet.name, roots)[0]
+              for sheet in job.fmt.stylesheets(job.folder)}
+    searches = [(sheets, url), ({job.shown: job.source}, name), (sheets, name)]
+    for texts, needle in searches:
+        for shown, text in texts.items():
+            first = job.source_line if shown == job.shown else 1
+            if needle and (line := source_line(text, needle, first)):
+                return shown, line
+    return job.shown, None
+
+
+def check_lengths(shown, css: str) -> None:
+    """A length no page can hold (``font-size: 1e9px``) crashes WeasyPrint's layout
+    with a ZeroDivisionError; refused first, at its stylesheet and line."""
+    problems = [Problem(shown, line, "a length in this stylesheet is far too large to "
+                        "lay out", f"at most {limits.MAX_CSS_LENGTH:,} in any unit", value)
+                for line, value in limits.huge_lengths(css)]
+    if problems:
+        raise BuildError(problems)
+
+
+@contextmanager
+def _page_limit(job):
+    """Stop WeasyPrint's layout as soon as it passes the page limit, instead of
+    after laying out every page (2,000 pages take about a minute): it asks a
+    generator for the pages one by one, and ours counts them."""
+    import weasyprint.layout
+
+    limit = limits.MAX_PAGES
+    if job.fmt.pages is not None:  # enough past the budget to say how much is over
+        limit = min(limit, job.fmt.pages * 2 + 10)
+    make_all_pages = weasyprint.layout.make_all_pages
+
+    def counted(*args):
+        for number, page in enumerate(make_all_pages(*args), start=1):
+            if number > limit:
+                raise BuildError([Problem(job.shown, None, too_many_pages(job, limit))])
+            yield page
+
+    weasyprint.layout.make_all_pages = counted
+    try:
+        yield
+    finally:
+        weasyprint.layout.make_all_pages = make_all_pages
+
+
+def too_many_pages(job, limit: int) -> str:
+    if job.fmt.pages is not None:
+        return (f"the {job.fmt.name} runs more than {limit} pages, its budget is "
+                f"{job.fmt.pages} (templates/{job.fmt.name}/format.yaml 'pages'); "
+                "layout was stopped there")
+    return (f"the document runs more than {limit} pages, the limit of a document; "
+            "layout was stopped there (a stylesheet that breaks the page too often?)")
 
 
 def check_budget(job, document) -> None:
@@ -212,8 +316,8 @@ def _used_height(page, continued: set) -> float:
 
 def not_drawn(job, url: str) -> Problem:
     """An image WeasyPrint could not load or draw, at the Markdown line naming it."""
-    path, folder = Path(unquote(urlsplit(url).path)), job.folder.resolve()
-    shown = path.relative_to(folder).as_posix() if path.is_relative_to(folder) else url
+    path = unquote(urlsplit(url).path)
+    shown = path[len(ROOTS["meeting"]):] if path.startswith(ROOTS["meeting"]) else url
     return Problem(job.shown, source_line(job.source, shown, job.source_line),
                    f"the image {shown} could not be drawn; the PDF would be missing "
                    "it", "an image file WeasyPrint can read", shown)
