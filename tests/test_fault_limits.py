@@ -100,8 +100,8 @@ def test_a_save_between_reading_and_hashing_is_not_left_stale(project, monkeypat
                       encoding="utf-8")
     read_text = content.read_text
 
-    def read_then_saved(path, shown):
-        result = read_text(path, shown)
+    def read_then_saved(path, shown, *roots):
+        result = read_text(path, shown, *roots)
         if path == source:  # the user saves right after the build read the file
             path.write_text(path.read_text(encoding="utf-8").replace("舊版本", "新版本"),
                             encoding="utf-8")
