@@ -34,7 +34,7 @@ from docx.shared import Twips
 from docx.table import _Cell
 from docx.text.run import Run
 
-from .. import files, images
+from .. import files, images, stamps
 from ..errors import BuildError, Problem
 from ..markdown import join_cjk_breaks, source_line
 from ..reference import (CODE_FONT, QUOTE_INDENT, new_list_num, normalize_zip,
@@ -64,7 +64,8 @@ def write(job) -> bytes:
                                   "format has no reference.docx", "'reference: "
                                   "reference.docx' in format.yaml and the file",
                                   str(reference.name) if reference else "none")])
-    document = docx.Document(str(reference))
+    # The bytes hashed for the build's key (stamps.snapshot), not a second read.
+    document = docx.Document(io.BytesIO(stamps.read_bytes(reference)))
     writer = DocxWriter(document, job)
     writer.flow(lxml.html.document_fromstring(job.html).find("body"))
     writer.finish()
