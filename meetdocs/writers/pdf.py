@@ -213,12 +213,15 @@ def refused(job, refusals: dict) -> list[Problem]:
 
 
 def _named_at(job, url: str, name: str) -> tuple:
-    """Where a refused URL is written: a stylesheet that gives it whole, else the
-    Markdown line naming the file, else a stylesheet naming the file."""
+    """Where a refused URL is written: a stylesheet that gives it whole (or its
+    absolute path), else the Markdown line naming the file, else a stylesheet
+    naming the file."""
     roots = [job.folder, job.project / "templates"]
     sheets = {rel(sheet, job.project): read_text(sheet, sheet.name, roots)[0]
               for sheet in job.fmt.stylesheets(job.folder)}
-    searches = [(sheets, url), ({job.shown: job.source}, name), (sheets, name)]
+    path = unquote(urlsplit(url).path)
+    searches = [(sheets, url), (sheets, f"({path}"), (sheets, f"'{path}"),
+                (sheets, f'"{path}'), ({job.shown: job.source}, name), (sheets, name)]
     for texts, needle in searches:
         for shown, text in texts.items():
             first = job.source_line if shown == job.shown else 1
