@@ -11,11 +11,18 @@ document that passes the time limit has its worker killed the same way.
 
 Each worker limits its own address space (``RLIMIT_AS``); an allocation past it
 raises MemoryError inside the render, which becomes a message.
+
+A worker dies with its parent (``PR_SET_PDEATHSIG``): a forked worker shares the
+parent's open files, the meeting's lock among them, and one left behind by a killed
+build would hold that lock, and block on a pipe nobody reads, for ever.  For the
+same reason each worker closes the parent's ends of every worker's pipe.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import resource
 import signal
 import threading
@@ -24,6 +31,11 @@ from contextlib import contextmanager
 from multiprocessing.connection import wait
 
 from . import limits
+
+
+_PR_SET_PDEATHSIG = 1
+# The parent's ends of the workers' pipes: a new worker closes its copies.
+_parent_ends: list = []
 
 
 class TimeLimit(Exception):
@@ -68,8 +80,9 @@ def _next_deadline(workers) -> float:
 class _Worker:
     def __init__(self, context, render, memory: int, warm):
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, render, memory, warm),
-                                       daemon=True)
+        _parent_ends.append(self.connection)
+        self.process = context.Process(target=_serve, daemon=True, args=(
+            child, render, memory, warm, os.getpid()))
         self.process.start()
         child.close()
         self.item, self.deadline = None, 0.0
@@ -95,7 +108,12 @@ class _Worker:
     def stop(self) -> None:
         self.process.kill()
         self.process.join()
+        self._forget()
+
+    def _forget(self) -> None:
         self.connection.close()
+        if self.connection in _parent_ends:
+            _parent_ends.remove(self.connection)
 
     def close(self) -> None:
         try:
@@ -105,7 +123,7 @@ class _Worker:
         self.process.join(5)
         if self.process.is_alive():
             self.stop()
-        self.connection.close()
+        self._forget()
 
 
 def died(exitcode: int | None) -> str:
@@ -117,13 +135,29 @@ def died(exitcode: int | None) -> str:
            "was written"
 
 
-def _serve(connection, render, memory: int, warm) -> None:
+def _serve(connection, render, memory: int, warm, parent: int) -> None:
+    die_with_parent(parent)
+    for end in _parent_ends:
+        end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent answers Ctrl-C
     limit_memory(memory)
     if warm:
         warm()
-    while (item := connection.recv()) is not None:
-        connection.send(render(*item))
+    try:
+        while (item := connection.recv()) is not None:
+            connection.send(render(*item))
+    except (EOFError, OSError):
+        os._exit(1)  # the parent is gone: nobody to answer
+
+
+def die_with_parent(parent: int) -> None:
+    """SIGKILL this process when the parent dies (Linux); exit now if it has."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: the closed pipe ends still end the worker at its next send
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def limit_memory(memory: int) -> None:

@@ -403,6 +403,41 @@ def test_a_document_past_the_memory_limit_gets_a_message(project, monkeypatch):
     assert isinstance(b, Outcome) and [p.name for p in b.written] == ["b-briefing.pdf"]
 
 
+SLOW_BUILD = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from meetdocs import batch, cli
+render = batch.render_job
+def slow(job, meeting_id):
+    print("rendering", flush=True)
+    time.sleep(120)
+batch.render_job = slow
+cli.PROJECT = Path(sys.argv[2])
+sys.exit(cli.main(["a", "b", "--force", "--output", sys.argv[3]]))
+"""
+
+
+def test_workers_of_a_killed_build_do_not_keep_the_lock(project):
+    import fcntl
+
+    root, out = two_meetings(project)
+    build = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, str(PROJECT), str(root),
+                              str(out)], stdout=subprocess.PIPE, text=True)
+    assert build.stdout.readline() == "rendering\n"  # a worker holds a document
+    build.kill()
+    build.wait()
+    with open(out / ".store" / "a.lock", "a") as lock:
+        for _ in range(300):  # the worker dies with its parent, at once
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("an orphaned render worker still holds the meeting's lock")
+
+
 def test_no_traceback_from_the_cli_for_a_fault(project, monkeypatch, capsys):
     root = project(minimal=MINIMAL)
     monkeypatch.setattr(cli, "PROJECT", root)
