@@ -169,8 +169,8 @@ def main(argv=None) -> int:
             for number in range(1, args.rounds + 1):
                 print(f"round {number}: {loop.round()}: held", flush=True)
         finally:
-            if mounted:
-                subprocess.run(["umount", str(root / "output")], check=False)
+            if mounted:  # lazily, if a failed round left a build running in it
+                subprocess.run(["umount", "-l", str(root / "output")], check=False)
     return 0
 
 
