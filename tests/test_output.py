@@ -88,7 +88,7 @@ def test_only_the_changed_document_is_rendered_the_other_kept(project):
     assert not (out / "som" / "som-briefing.pdf").exists()
 
 
-def test_an_output_folder_from_before_the_store_is_replaced_whole(project):
+def test_an_output_folder_from_before_the_store_is_moved_aside_not_deleted(project):
     root = project(minimal=DATA / "valid" / "minimal")
     old = root / "output" / "minimal"
     old.mkdir(parents=True)
@@ -97,6 +97,8 @@ def test_an_output_folder_from_before_the_store_is_replaced_whole(project):
     assert old.is_symlink()
     assert (old / "minimal-briefing.pdf").read_bytes().startswith(b"%PDF")
     assert len(list((root / "output" / ".store" / "minimal").iterdir())) == 1
+    saved = list((root / "output").glob("minimal.saved-*"))
+    assert [(s / "minimal-briefing.pdf").read_bytes() for s in saved] == [b"old"]
 
 
 # A writer of two builds' worth of files, killed at random moments.  Each round
