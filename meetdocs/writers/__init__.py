@@ -13,9 +13,9 @@ import lxml.html
 
 from ..errors import Problem
 from ..markdown import source_line
-from . import docx, pdf
+from . import docx, odt, pdf
 
-WRITERS = {"pdf": pdf.write, "docx": docx.write}
+WRITERS = {"pdf": pdf.write, "docx": docx.write, "odt": odt.write}
 
 
 @dataclass

@@ -41,6 +41,7 @@ from ..reference import (CODE_FONT, QUOTE_INDENT, new_list_num, normalize_zip,
                          set_fixed_core_properties)
 from . import docx_images, docx_xml
 from .docx_notes import Footnotes
+from .finish import finished_docx
 
 PAGE_BREAK_AFTER = ("page-break",)
 LINK_SCHEMES = ("http", "https", "mailto")
@@ -70,9 +71,7 @@ def write(job) -> bytes:
     writer.finish()
     if writer.problems:
         raise BuildError(writer.problems)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return normalize_zip(buffer.getvalue())
+    return finished_docx(job, document)  # TOC page numbers, head, ODT: finish.py
 
 
 # ------------------------------------------------------------------ state

@@ -1,0 +1,190 @@
+"""LibreOffice as the build's office engine: one headless instance per process.
+
+Why our own UNO helper and not unoserver: the step needs more than a conversion — it
+reads the page of every heading from LibreOffice's layout — and unoserver's client
+offers only convert/compare, so a helper would be needed anyway; then the helper
+can as well speak to soffice directly.  ``office_uno.py`` runs under the system
+``/usr/bin/python3`` (Debian's python3-uno; the virtual environment cannot import
+``uno``) and is fed one JSON request per line.
+
+Lifetime: the instance starts on the first request of a process (the build, or a
+batch's render worker — each forked worker gets its own, never the parent's) with a
+fresh profile in a temporary folder, and is stopped, profile removed, when that
+process exits (``multiprocessing.util.Finalize`` runs in the workers too, where
+``atexit`` does not).  ``soffice.bin`` is started directly, not through the
+``soffice`` script, and asked by the kernel (PR_SET_PDEATHSIG) to die with us, so
+a killed build leaves no LibreOffice behind.
+
+Every request is bounded by ``MEETDOCS_OFFICE_TIMEOUT`` seconds (default 120): a
+LibreOffice that hangs or dies is killed and the build fails with a SetupError
+naming the document; nothing is published, so earlier outputs stay in place.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from multiprocessing import util
+from pathlib import Path
+
+from ..errors import SetupError
+
+SOFFICE = Path("/usr/lib/libreoffice/program/soffice.bin")
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+HELPER = Path(__file__).with_name("office_uno.py")
+FONTCONFIG = Path(__file__).with_name("fonts.conf")
+DEFAULT_TIMEOUT = 120.0
+INSTALL = "apt-get install libreoffice-writer-nogui python3-uno"
+# soffice.bin exits with 81 after creating a new profile and wants to be started
+# again (the soffice script's oosplash does that restart for desktop users).
+_RESTART = 81
+# Writes strict ODF 1.3, without LibreOffice's loext: extensions, so the ODT
+# passes OASIS's schema; ``DefaultVersion`` 10 is ODF 1.3 in officecfg.
+_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Save/ODF"><prop oor:name="DefaultVersion"
+ oor:op="fuse"><value>10</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="FirstRun"
+ oor:op="fuse"><value>false</value></prop></item>
+</oor:items>
+"""
+
+_instance: Office | None = None
+
+
+def timeout() -> float:
+    value = os.environ.get("MEETDOCS_OFFICE_TIMEOUT", "")
+    try:
+        return float(value) if value else DEFAULT_TIMEOUT
+    except ValueError:
+        raise SetupError(f"MEETDOCS_OFFICE_TIMEOUT={value!r} is not a number of "
+                         "seconds", "MEETDOCS_OFFICE_TIMEOUT=120") from None
+
+
+def request(shown, **fields) -> dict:
+    """Send one request to this process's LibreOffice, starting it if needed."""
+    global _instance
+    if _instance is None or _instance.pid_owner != os.getpid() or not _instance.alive():
+        _instance = Office(timeout())
+        util.Finalize(_instance, _instance.stop, exitpriority=10)
+    try:
+        return _instance.ask(fields, shown)
+    except SetupError:
+        _instance.stop(force=True)
+        _instance = None
+        raise
+
+
+def shutdown() -> None:
+    """Stop this process's LibreOffice now (the end of a build)."""
+    global _instance
+    if _instance is not None and _instance.pid_owner == os.getpid():
+        _instance.stop()
+    _instance = None
+
+
+def _die_with_parent():
+    # PR_SET_PDEATHSIG (1): the kernel sends SIGKILL to soffice if we die first.
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+
+
+class Office:
+    def __init__(self, seconds: float):
+        for needed in (SOFFICE, SYSTEM_PYTHON):
+            if not needed.exists():
+                raise SetupError(f"LibreOffice is needed for ODT and the DOCX's "
+                                 f"page numbers, and {needed} is missing", INSTALL)
+        self.seconds, self.pid_owner = seconds, os.getpid()
+        self.folder = Path(tempfile.mkdtemp(prefix="meetdocs-office-"))
+        self.pipe = f"meetdocs-{os.getpid()}-{self.folder.name}"
+        self.soffice = self.helper = None
+        env = {**os.environ, "FONTCONFIG_FILE": str(FONTCONFIG)}
+        try:
+            self._start(env)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, env: dict) -> None:
+        profile = self.folder / "profile" / "user"
+        profile.mkdir(parents=True)
+        (profile / "registrymodifications.xcu").write_text(_PROFILE, encoding="utf-8")
+        self.env = env
+        self.soffice = self._soffice()
+        self.helper = subprocess.Popen(
+            [str(SYSTEM_PYTHON), str(HELPER), self.pipe, str(self.seconds)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env=env, preexec_fn=_die_with_parent)
+        self._answer("starting LibreOffice", restart=True)
+
+    def _soffice(self):
+        command = [str(SOFFICE), "--headless", "--invisible", "--nologo",
+                   "--norestore", "--nodefault", "--nolockcheck",
+                   f"-env:UserInstallation={(self.folder / 'profile').as_uri()}",
+                   f"--accept=pipe,name={self.pipe};urp;"]
+        return subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env=self.env, preexec_fn=_die_with_parent)
+
+    def alive(self) -> bool:
+        return all(p is not None and p.poll() is None for p in (self.soffice, self.helper))
+
+    def ask(self, fields: dict, shown) -> dict:
+        self.helper.stdin.write((json.dumps(fields) + "\n").encode())
+        self.helper.stdin.flush()
+        answer = self._answer(f"converting {shown}")
+        if "error" in answer:
+            raise SetupError(f"{shown}: LibreOffice failed: {answer['error']}")
+        return answer
+
+    def _answer(self, doing: str, restart: bool = False) -> dict:
+        deadline = time.monotonic() + self.seconds
+        stream = self.helper.stdout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([stream], [], [], 0.1)
+            if ready:
+                line = stream.readline()
+                if line:
+                    return json.loads(line)
+                break  # the helper is gone: LibreOffice crashed under it
+            code = self.soffice.poll()
+            if code == _RESTART and restart:
+                self.soffice, restart = self._soffice(), False
+            elif code is not None:
+                break
+        else:
+            raise SetupError(f"LibreOffice hung while {doing}: no answer within "
+                             f"{self.seconds:g} s, so it was stopped",
+                             "MEETDOCS_OFFICE_TIMEOUT=<seconds> allows it longer")
+        raise SetupError(f"LibreOffice stopped while {doing} (exit code "
+                         f"{self.soffice.poll()})", "run the build again; " + INSTALL)
+
+    def stop(self, force: bool = False) -> None:
+        """Ask LibreOffice to quit (the helper ends it on end of input), kill it if
+        it does not within a few seconds or has failed already (``force``), and
+        remove the profile."""
+        if self.helper is not None:
+            self.helper.stdin.close()
+        for process in (self.helper, self.soffice):
+            if process is None:
+                continue
+            try:
+                process.wait(0 if force else 5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self.helper is not None:
+            self.helper.stdout.close()
+        self.helper = self.soffice = None
+        shutil.rmtree(self.folder, ignore_errors=True)
+        # A killed soffice leaves its named pipe's socket behind.
+        Path(f"/tmp/OSL_PIPE_{os.getuid()}_{self.pipe}").unlink(missing_ok=True)
