@@ -2,19 +2,62 @@
 
 The ODT comes out of the same LibreOffice load that confirmed the TOC's page
 numbers (``finish.py``), so it holds the same cover, outline-numbered headings
-(壹、 一、 （一）), TOC, footnotes, tables and pictures as the DOCX.  What LibreOffice
-writes differently on every run is fixed here: zip timestamps, the dates and
-editing statistics in meta.xml, the view settings, and generated names.
+(壹、 一、 （一）), TOC, footnotes, tables and pictures as the DOCX, in strict ODF 1.3
+(``office.py`` sets LibreOffice's ODF version; its extended format would not pass
+OASIS's schema).  Two things are changed after the export:
+
+- the East Asian face: 標楷體 becomes TW-Kai, the government's free Kai face, which
+  every ODF office suite in the agencies has, where 標楷體 is a Windows font;
+- what differs from run to run: the revision ids (Rsid) in settings.xml, and the
+  zip's timestamps (mimetype first and stored, as ODF requires).  Everything else
+  LibreOffice writes the same for the same DOCX, tested by building twice.
 """
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
+
+from ..reference import CJK_FONT
 from . import docx, finish
+
+ODT_FONT = "TW-Kai"
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_RSID = re.compile(rb'(config:name="Rsid(?:Root)?" config:type="int">)\d+<')
+_FONT_FACE = re.compile(rf'<style:font-face style:name="{CJK_FONT}"[^>]*/>'.encode())
+_FONT_NAME = re.compile(
+    rf'(style:font-(?:name|family)(?:-asian|-complex)?)="{CJK_FONT}"'.encode())
 
 
 def write(job) -> bytes:
     data = finish.exported_odt(job)
-    if data is None:  # a format without docx in its outputs, or docx written elsewhere
+    if data is None:  # the DOCX was not written first in this process
         docx.write(job)
         data = finish.exported_odt(job)
-    return data
+    return normalize(data)
+
+
+def normalize(data: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w") as target:
+        names = source.namelist()
+        for name in ["mimetype"] + [n for n in names if n != "mimetype"]:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = (zipfile.ZIP_STORED if name == "mimetype"
+                                  or name.endswith((".png", ".jpg", ".jpeg", ".gif"))
+                                  else zipfile.ZIP_DEFLATED)
+            info.external_attr = (0o40755 << 16 | 0x10) if name.endswith("/") \
+                else 0o644 << 16
+            target.writestr(info, _member(name, source.read(name)))
+    return out.getvalue()
+
+
+def _member(name: str, content: bytes) -> bytes:
+    if name == "settings.xml":
+        return _RSID.sub(rb"\g<1>0<", content)
+    if name in ("content.xml", "styles.xml"):
+        content = _FONT_FACE.sub(b"", content)
+        return _FONT_NAME.sub(rf'\1="{ODT_FONT}"'.encode(), content)
+    return content
