@@ -132,6 +132,7 @@ def build_reference_docx(target: Path) -> None:
     # and footer stay empty).
     document.sections[0].different_first_page_header_footer = True
     _add_font_alternatives(document)
+    _no_hanging_punctuation(document)
     _set_settings(document)
     _keep_break_lines_unstretched(document)
     set_fixed_core_properties(document)
@@ -605,6 +606,26 @@ def _add_font_alternatives(document) -> None:
                          _el("w:pitch", {"w:val": "fixed"})))
     part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8",
                                 standalone=True)
+
+
+def _no_hanging_punctuation(document) -> None:
+    """Keep LibreOffice from hanging punctuation into the margin: it hangs a
+    line-end 。 or ， there and then does not draw it, so the page and the PDF lose
+    it.  LibreOffice reads w:overflowPunct the other way round from Word (on =
+    no hanging, writerfilter's DomainMapper), so "on" it is: in Word that is its
+    default, "Allow punctuation to extend past the margin", which Word draws
+    correctly.  Line-breaking rules still keep 。 off the start of a line.  Set in
+    the document defaults and in Normal, whose own value LibreOffice reads."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    for ppr in (defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")),
+                document.styles["Normal"].element.get_or_add_pPr()):
+        children = [child for child in ppr if child.tag != qn("w:overflowPunct")]
+        for child in list(ppr):
+            ppr.remove(child)
+        ordered = _ordered("w:pPr", [*children, _el("w:overflowPunct", {"w:val": 1})],
+                           _PPR_ORDER)
+        for child in list(ordered):
+            ppr.append(child)
 
 
 def _set_settings(document) -> None:
