@@ -43,7 +43,8 @@ def normalize(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as source, \
             zipfile.ZipFile(out, "w") as target:
         names = source.namelist()
-        for name in ["mimetype"] + [n for n in names if n != "mimetype"]:
+        # LibreOffice lists the Configurations2 folders in a different order each run.
+        for name in ["mimetype"] + sorted(n for n in names if n != "mimetype"):
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = (zipfile.ZIP_STORED if name == "mimetype"
                                   or name.endswith((".png", ".jpg", ".jpeg", ".gif"))
