@@ -8,8 +8,9 @@ OASIS's schema).  Two things are changed after the export:
 
 - the East Asian face: 標楷體 becomes TW-Kai, the government's free Kai face, which
   every ODF office suite in the agencies has, where 標楷體 is a Windows font;
-- what differs from run to run: the revision ids (Rsid) in settings.xml, and the
-  zip's timestamps (mimetype first and stored, as ODF requires).  Everything else
+- what differs from run to run: the revision ids (Rsid) in settings.xml, the
+  empty Configurations2/ folders (dropped), and the zip's order and timestamps
+  (mimetype first and stored, as ODF requires).  Everything else
   LibreOffice writes the same for the same DOCX, tested by building twice.
 """
 
@@ -24,6 +25,9 @@ from . import docx, finish
 
 ODT_FONT = "TW-Kai"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_UI_CONFIG = "Configurations2/"
+_UI_ENTRY = re.compile(
+    rb'\s*<manifest:file-entry manifest:full-path="Configurations2/[^"]*"[^>]*/>')
 _RSID = re.compile(rb'(config:name="Rsid(?:Root)?" config:type="int">)\d+<')
 _FONT_FACE = re.compile(rf'<style:font-face style:name="{CJK_FONT}"[^>]*/>'.encode())
 _FONT_NAME = re.compile(
@@ -42,8 +46,9 @@ def normalize(data: bytes) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, \
             zipfile.ZipFile(out, "w") as target:
-        names = source.namelist()
-        # LibreOffice lists the Configurations2 folders in a different order each run.
+        # Configurations2/ is LibreOffice's empty store of toolbar and menu settings;
+        # which of its folders it writes, and in what order, changes from run to run.
+        names = [n for n in source.namelist() if not n.startswith(_UI_CONFIG)]
         for name in ["mimetype"] + sorted(n for n in names if n != "mimetype"):
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = (zipfile.ZIP_STORED if name == "mimetype"
@@ -58,6 +63,8 @@ def normalize(data: bytes) -> bytes:
 def _member(name: str, content: bytes) -> bytes:
     if name == "settings.xml":
         return _RSID.sub(rb"\g<1>0<", content)
+    if name == "META-INF/manifest.xml":
+        return _UI_ENTRY.sub(b"", content)
     if name in ("content.xml", "styles.xml"):
         content = _FONT_FACE.sub(b"", content)
         return _FONT_NAME.sub(rf'\1="{ODT_FONT}"'.encode(), content)
