@@ -73,6 +73,9 @@ def timeout() -> float:
 def request(shown, **fields) -> dict:
     """Send one request to this process's LibreOffice, starting it if needed."""
     global _instance
+    if _instance is not None and _instance.pid_owner == os.getpid() \
+            and not _instance.alive():
+        _instance.stop(force=True)  # died between two documents: start anew
     if _instance is None or _instance.pid_owner != os.getpid() or not _instance.alive():
         _instance = Office(timeout())
         util.Finalize(_instance, _instance.stop, exitpriority=10)
@@ -111,7 +114,7 @@ class Office:
         try:
             self._start(env)
         except BaseException:
-            self.stop()
+            self.stop(force=True)
             raise
 
     def _start(self, env: dict) -> None:
@@ -120,10 +123,11 @@ class Office:
         (profile / "registrymodifications.xcu").write_text(_PROFILE, encoding="utf-8")
         self.env = env
         self.soffice = self._soffice()
-        self.helper = subprocess.Popen(
-            [str(SYSTEM_PYTHON), str(HELPER), self.pipe, str(self.seconds)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=env, preexec_fn=_die_with_parent)
+        with open(self.folder / "helper.log", "wb") as log:
+            self.helper = subprocess.Popen(
+                [str(SYSTEM_PYTHON), str(HELPER), self.pipe, str(self.seconds)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                env=env, preexec_fn=_die_with_parent)
         self._answer("starting LibreOffice", restart=True)
 
     def _soffice(self):
@@ -166,7 +170,18 @@ class Office:
                              f"{self.seconds:g} s, so it was stopped",
                              "MEETDOCS_OFFICE_TIMEOUT=<seconds> allows it longer")
         raise SetupError(f"LibreOffice stopped while {doing} (exit code "
-                         f"{self.soffice.poll()})", "run the build again; " + INSTALL)
+                         f"{self.soffice.poll()}){self._helper_said()}",
+                         "run the build again; " + INSTALL)
+
+    def _helper_said(self) -> str:
+        """The last line the UNO helper wrote to stderr (no uno module, ...)."""
+        self.helper.poll()
+        try:
+            lines = (self.folder / "helper.log").read_text(errors="replace").split("\n")
+        except OSError:
+            return ""
+        last = [line for line in lines if line.strip()][-1:]
+        return f": {last[0].strip()}" if last else ""
 
     def stop(self, force: bool = False) -> None:
         """Ask LibreOffice to quit (the helper ends it on end of input), kill it if
