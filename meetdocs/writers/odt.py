@@ -20,6 +20,7 @@ import io
 import re
 import zipfile
 
+from ..errors import BuildError
 from ..reference import CJK_FONT
 from . import docx, finish
 
@@ -36,10 +37,17 @@ _FONT_NAME = re.compile(
 
 def write(job) -> bytes:
     data = finish.exported_odt(job)
-    if data is None:  # the DOCX was not written first in this process
+    if data is None and _docx_before(job.fmt.outputs):
+        # The DOCX writer ran first and failed; its problems are reported already.
+        raise BuildError([])
+    if data is None:  # no DOCX in the outputs, or it comes after the ODT
         docx.write(job)
         data = finish.exported_odt(job)
     return normalize(data)
+
+
+def _docx_before(outputs) -> bool:
+    return "docx" in outputs and outputs.index("docx") < outputs.index("odt")
 
 
 def normalize(data: bytes) -> bytes:
