@@ -106,7 +106,7 @@ def fill_title_fields(document) -> None:
 def _set_field_results(element, name: str, value: str) -> None:
     in_field, texts = False, []
     for node in element.iter(qn("w:instrText"), qn("w:fldChar"), qn("w:t")):
-        if node.tag == qn("w:instrText") and node.text.split()[:1] == [name]:
+        if node.tag == qn("w:instrText") and (node.text or "").split()[:1] == [name]:
             in_field, texts = True, []
         elif node.tag == qn("w:t") and in_field:
             texts.append(node)
