@@ -232,7 +232,7 @@ def fake_soffice(tmp_path: Path, body: str) -> Path:
 @pytest.mark.parametrize("body, message", [
     ("exec sleep 600", "LibreOffice hung while starting LibreOffice: no answer "
                        "within 3 s"),
-    ("exit 3", "LibreOffice stopped while starting LibreOffice (exit code 3)")])
+    ("exit 3", "LibreOffice could not start (exit code 3)")])
 def test_failing_libreoffice_fails_build_and_keeps_outputs(small, tmp_path,
                                                            monkeypatch, body, message):
     root, out = small
@@ -254,3 +254,19 @@ def test_failing_libreoffice_fails_build_and_keeps_outputs(small, tmp_path,
 def test_helper_error_names_the_document(small, tmp_path):
     with pytest.raises(SetupError, match="nothing.docx: LibreOffice failed"):
         office.request("nothing.docx", load=str(tmp_path / "nothing.docx"))
+
+
+def test_libreoffice_killed_mid_build_is_a_clear_error(small, tmp_path):
+    root, out = small
+    docx_file = out / "office-report" / "office-report-delegation-report.docx"
+    office.prestart()
+    instance = office._instance
+    instance.soffice.kill()
+    instance.soffice.wait()
+    with pytest.raises(SetupError, match=r"report.docx: LibreOffice failed|"
+                                         r"LibreOffice stopped while converting"):
+        instance.ask({"load": str(docx_file)}, "report.docx")
+    office.shutdown()
+    # The next document gets a new LibreOffice.
+    assert office.request("report.docx", load=str(docx_file))["count"] >= 3
+    office.shutdown()

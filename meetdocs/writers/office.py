@@ -43,8 +43,10 @@ FONTCONFIG = Path(__file__).with_name("fonts.conf")
 DEFAULT_TIMEOUT = 120.0
 INSTALL = "apt-get install libreoffice-writer-nogui python3-uno"
 # soffice.bin exits with 81 after creating a new profile and wants to be started
-# again (the soffice script's oosplash does that restart for desktop users).
+# again (the soffice script's oosplash does that restart for desktop users; we
+# start soffice.bin itself, so that it can be asked to die with the build).
 _RESTART = 81
+_FIRST_START = 3.0  # seconds in which a first start on a new profile exits with 81
 # Writes strict ODF 1.3, without LibreOffice's loext: extensions, so the ODT
 # passes OASIS's schema; ``DefaultVersion`` 10 is ODF 1.3 in officecfg.
 _PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -70,8 +72,9 @@ def timeout() -> float:
                          "seconds", "MEETDOCS_OFFICE_TIMEOUT=120") from None
 
 
-def request(shown, **fields) -> dict:
-    """Send one request to this process's LibreOffice, starting it if needed."""
+def prestart() -> None:
+    """Start this process's LibreOffice without waiting for it, so that it starts
+    (about a second) while the build does other work, such as the PDF."""
     global _instance
     if _instance is not None and _instance.pid_owner == os.getpid() \
             and not _instance.alive():
@@ -79,6 +82,12 @@ def request(shown, **fields) -> dict:
     if _instance is None or _instance.pid_owner != os.getpid() or not _instance.alive():
         _instance = Office(timeout())
         util.Finalize(_instance, _instance.stop, exitpriority=10)
+
+
+def request(shown, **fields) -> dict:
+    """Send one request to this process's LibreOffice, starting it if needed."""
+    global _instance
+    prestart()
     try:
         return _instance.ask(fields, shown)
     except SetupError:
@@ -122,13 +131,27 @@ class Office:
         profile.mkdir(parents=True)
         (profile / "registrymodifications.xcu").write_text(_PROFILE, encoding="utf-8")
         self.env = env
-        self.soffice = self._soffice()
+        self.soffice = self._first_start()
         with open(self.folder / "helper.log", "wb") as log:
             self.helper = subprocess.Popen(
-                [str(SYSTEM_PYTHON), str(HELPER), self.pipe, str(self.seconds)],
+                # The helper tries to connect for longer than we wait for it, so
+                # that a LibreOffice that never opens its pipe is reported as hung.
+                [str(SYSTEM_PYTHON), str(HELPER), self.pipe, str(4 * self.seconds)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
                 env=env, preexec_fn=_die_with_parent)
-        self._answer("starting LibreOffice", restart=True)
+        self.ready = False  # the helper's "ready" is read by the first ask()
+
+    def _first_start(self):
+        """Start soffice on the new profile.  It fills the profile and exits with
+        81 to be started again (0.2 s); one that keeps running did not need that."""
+        first = self._soffice()
+        try:
+            code = first.wait(_FIRST_START)
+        except subprocess.TimeoutExpired:
+            return first
+        if code != _RESTART:
+            raise SetupError(f"LibreOffice could not start (exit code {code})", INSTALL)
+        return self._soffice()
 
     def _soffice(self):
         command = [str(SOFFICE), "--headless", "--invisible", "--nologo",
@@ -143,6 +166,9 @@ class Office:
         return all(p is not None and p.poll() is None for p in (self.soffice, self.helper))
 
     def ask(self, fields: dict, shown) -> dict:
+        if not self.ready:
+            self._answer("starting LibreOffice")
+            self.ready = True
         self.helper.stdin.write((json.dumps(fields) + "\n").encode())
         self.helper.stdin.flush()
         answer = self._answer(f"converting {shown}")
@@ -150,7 +176,7 @@ class Office:
             raise SetupError(f"{shown}: LibreOffice failed: {answer['error']}")
         return answer
 
-    def _answer(self, doing: str, restart: bool = False) -> dict:
+    def _answer(self, doing: str) -> dict:
         deadline = time.monotonic() + self.seconds
         stream = self.helper.stdout
         while time.monotonic() < deadline:
@@ -160,10 +186,7 @@ class Office:
                 if line:
                     return json.loads(line)
                 break  # the helper is gone: LibreOffice crashed under it
-            code = self.soffice.poll()
-            if code == _RESTART and restart:
-                self.soffice, restart = self._soffice(), False
-            elif code is not None:
+            if self.soffice.poll() is not None:
                 break
         else:
             raise SetupError(f"LibreOffice hung while {doing}: no answer within "
