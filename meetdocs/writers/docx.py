@@ -37,7 +37,7 @@ from docx.text.run import Run
 from .. import files, images
 from ..errors import BuildError, Problem
 from ..markdown import join_cjk_breaks, source_line
-from ..reference import (CODE_FONT, QUOTE_INDENT, new_list_num, normalize_zip,
+from ..reference import (CODE_FONT, QUOTE_INDENT, new_list_num,
                          set_fixed_core_properties)
 from . import docx_images, docx_xml
 from .docx_notes import Footnotes
