@@ -270,3 +270,13 @@ def test_libreoffice_killed_mid_build_is_a_clear_error(small, tmp_path):
     # The next document gets a new LibreOffice.
     assert office.request("report.docx", load=str(docx_file))["count"] >= 3
     office.shutdown()
+
+
+def test_pandoc_reads_back_links_of_the_small_report(small):
+    root, out = small
+    for kind in ("docx", "odt"):
+        path = out / "office-report" / f"office-report-delegation-report.{kind}"
+        text = run("pandoc", "-f", kind, "-t", "markdown", "--wrap=none", str(path))
+        assert re.search(r"\[\*?APEC 網站\*?\]\(https://www\.apec\.org/\)", text), kind
+        assert "[^1]" in text and "5月22日" in text, kind
+        assert re.search(r"^# (\[\]\{#anchor-\d+\})?目的$", text, re.M), kind
