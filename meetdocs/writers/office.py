@@ -7,8 +7,10 @@ can as well speak to soffice directly.  ``office_uno.py`` runs under the system
 ``/usr/bin/python3`` (Debian's python3-uno; the virtual environment cannot import
 ``uno``) and is fed one JSON request per line.
 
-Lifetime: the instance starts on the first request of a process (the build, or a
-batch's render worker — each forked worker gets its own, never the parent's) with a
+Lifetime: the instance starts when a process first renders a document that needs
+it (``prestart``, before the document's PDF, so that the two overlap), in the
+build or in a batch's render worker — each forked worker gets its own, never the
+parent's — with a
 fresh profile in a temporary folder, and is stopped, profile removed, when that
 process exits (``multiprocessing.util.Finalize`` runs in the workers too, where
 ``atexit`` does not).  ``soffice.bin`` is started directly, not through the
