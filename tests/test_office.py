@@ -280,3 +280,16 @@ def test_pandoc_reads_back_links_of_the_small_report(small):
         assert re.search(r"\[\*?APEC 網站\*?\]\(https://www\.apec\.org/\)", text), kind
         assert "[^1]" in text and "5月22日" in text, kind
         assert re.search(r"^# (\[\]\{#anchor-\d+\})?目的$", text, re.M), kind
+
+
+def test_a_killed_builds_profile_is_removed_by_the_next(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(office.tempfile, "tempdir", None)  # read TMPDIR again
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    abandoned = tmp_path / f"meetdocs-office-{dead.pid}-x1"
+    (abandoned / "profile").mkdir(parents=True)
+    mine = tmp_path / f"meetdocs-office-{os.getpid()}-x2"
+    mine.mkdir()
+    office._remove_abandoned()
+    assert not abandoned.exists() and mine.exists()

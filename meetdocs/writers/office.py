@@ -106,6 +106,15 @@ def shutdown() -> None:
     _instance = None
 
 
+def _remove_abandoned() -> None:
+    """Profiles left by a build that was killed (its soffice died with it): each
+    folder is named after the process that made it, which no longer runs."""
+    for folder in Path(tempfile.gettempdir()).glob("meetdocs-office-*-*"):
+        pid = folder.name.split("-")[2]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _die_with_parent():
     # PR_SET_PDEATHSIG (1): the kernel sends SIGKILL to soffice if we die first.
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
@@ -118,7 +127,8 @@ class Office:
                 raise SetupError(f"LibreOffice is needed for ODT and the DOCX's "
                                  f"page numbers, and {needed} is missing", INSTALL)
         self.seconds, self.pid_owner = seconds, os.getpid()
-        self.folder = Path(tempfile.mkdtemp(prefix="meetdocs-office-"))
+        _remove_abandoned()
+        self.folder = Path(tempfile.mkdtemp(prefix=f"meetdocs-office-{os.getpid()}-"))
         self.pipe = f"meetdocs-{os.getpid()}-{self.folder.name}"
         self.soffice = self.helper = None
         env = {**os.environ, "FONTCONFIG_FILE": str(FONTCONFIG)}
@@ -145,14 +155,17 @@ class Office:
 
     def _first_start(self):
         """Start soffice on the new profile.  It fills the profile and exits with
-        81 to be started again (0.2 s); one that keeps running did not need that."""
+        81 to be started again (0.2 s, longer on a busy machine: then the exit is
+        met while waiting for the helper, and soffice is started again there)."""
         first = self._soffice()
         try:
             code = first.wait(_FIRST_START)
         except subprocess.TimeoutExpired:
+            self.restarted = False  # if it still exits with 81, _answer restarts it
             return first
         if code != _RESTART:
             raise SetupError(f"LibreOffice could not start (exit code {code})", INSTALL)
+        self.restarted = True
         return self._soffice()
 
     def _soffice(self):
@@ -188,7 +201,10 @@ class Office:
                 if line:
                     return json.loads(line)
                 break  # the helper is gone: LibreOffice crashed under it
-            if self.soffice.poll() is not None:
+            code = self.soffice.poll()
+            if code == _RESTART and not self.restarted:  # a slow first start
+                self.soffice, self.restarted = self._soffice(), True
+            elif code is not None:
                 break
         else:
             raise SetupError(f"LibreOffice hung while {doing}: no answer within "
