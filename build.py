@@ -33,14 +33,16 @@ VENV_PACKAGE = "python3-venv"
 # Without libharfbuzz-subset0 WeasyPrint falls back to fontTools subsetting: a
 # two-page Chinese article then takes ~25 s instead of ~2 s.  fonts-noto-core has
 # Noto Serif and Noto Sans, the Latin faces of the English briefing.
+# LibreOffice (writer, no GUI) and python3-uno (the uno module for the system
+# Python that drives it) make the ODT and fill the DOCX's TOC page numbers.
 SYSTEM_PACKAGES = ["fonts-noto-cjk", "fonts-cns11643-kai", "fonts-noto-core",
                    "libharfbuzz-subset0", "libpango-1.0-0", "libpangoft2-1.0-0",
-                   "fontconfig"]
-# The test suite reads the outputs back the way a checker does, drives the live
-# preview (build.py serve) in headless Chromium, and watches a build with strace
+                   "fontconfig", "libreoffice-writer-nogui", "python3-uno"]
+# The test suite reads the outputs back the way a checker does, checks the ODT
+# against OASIS's RELAX NG schema with jing, drives the live preview (build.py
+# serve) in headless Chromium, and watches a build with strace
 # (tests/test_isolation.py).
-TEST_PACKAGES = ["poppler-utils", "qpdf", "libreoffice-writer-nogui", "pandoc",
-                 "chromium", "strace"]
+TEST_PACKAGES = ["poppler-utils", "qpdf", "pandoc", "jing", "chromium", "strace"]
 
 
 def missing_packages(names):

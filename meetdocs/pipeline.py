@@ -232,10 +232,12 @@ def render_all(jobs: list, meeting_id: str) -> dict[str, bytes]:
 def render_job(job, meeting_id: str) -> dict[str, bytes]:
     """Every output of one document (stage 4); a batch runs these in workers."""
     from . import officecheck
-    from .writers import WRITERS
+    from .writers import WRITERS, prepare
 
     files, problems = {}, Problems()
-    for kind in job.fmt.outputs:
+    prepare(job)
+    # Office files last: LibreOffice, which they may need, starts meanwhile.
+    for kind in sorted(job.fmt.outputs, key=lambda kind: kind in OFFICE_KINDS):
         name = f"{meeting_id}-{job.fmt.name}.{kind}"   # the sheet's names come after
         try:
             files[name] = WRITERS[kind](job)

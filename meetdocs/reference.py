@@ -126,9 +126,13 @@ def build_reference_docx(target: Path) -> None:
     _add_table_style(document)
     _strip_theme_fonts(document.styles.element)
     _empty_body(document)
+    _add_running_head(document)
     _add_page_number_footer(document)
-    # The cover page carries no page number (the first-page footer stays empty).
+    # The cover page carries no running head or page number (the first-page header
+    # and footer stay empty).
     document.sections[0].different_first_page_header_footer = True
+    _add_font_alternatives(document)
+    _no_hanging_punctuation(document)
     _set_settings(document)
     _keep_break_lines_unstretched(document)
     set_fixed_core_properties(document)
@@ -530,21 +534,98 @@ def _empty_body(document) -> None:
             body.remove(child)
 
 
+def _field_runs(instruction: str, shown: str) -> list:
+    """A simple field as runs: begin, instruction, separate, result ``shown``, end."""
+    instr = _el("w:instrText", None)
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    result = _el("w:t")
+    result.text = shown  # shown until the field is updated
+    return [_el("w:r", None, content) for content in (
+        _el("w:fldChar", {"w:fldCharType": "begin"}), instr,
+        _el("w:fldChar", {"w:fldCharType": "separate"}), result,
+        _el("w:fldChar", {"w:fldCharType": "end"}))]
+
+
+def _text_run(text: str) -> OxmlElement:
+    t = _el("w:t")
+    t.set(qn("xml:space"), "preserve")
+    t.text = text
+    return _el("w:r", None, t)
+
+
 def _add_page_number_footer(document) -> None:
+    """第 N 頁／共 M 頁, from the PAGE and NUMPAGES fields, as the PDF's footer."""
     footer = document.sections[0].footer
     footer.is_linked_to_previous = False
     paragraph = footer.paragraphs[0]
     if "Footer" in document.styles:
         paragraph.style = document.styles["Footer"]
-    instr = _el("w:instrText", None)
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = " PAGE "
-    result = _el("w:t")
-    result.text = "1"  # shown until the field is updated
-    for content in (_el("w:fldChar", {"w:fldCharType": "begin"}), instr,
-                    _el("w:fldChar", {"w:fldCharType": "separate"}), result,
-                    _el("w:fldChar", {"w:fldCharType": "end"})):
-        paragraph._p.append(_el("w:r", None, content))
+    for run in (_text_run("第 "), *_field_runs("PAGE", "1"), _text_run(" 頁／共 "),
+                *_field_runs("NUMPAGES", "1"), _text_run(" 頁")):
+        paragraph._p.append(run)
+
+
+def _add_running_head(document) -> None:
+    """The report's title at the head of every page but the cover, as in the PDF:
+    a TITLE field, which shows the document's title property (the writer sets it
+    from the front matter and fills the field's result)."""
+    header = document.sections[0].header
+    header.is_linked_to_previous = False
+    paragraph = header.paragraphs[0]
+    if "Header" in document.styles:
+        paragraph.style = document.styles["Header"]
+    for run in _field_runs("TITLE", ""):
+        paragraph._p.append(run)
+
+
+# 標楷體's other names: Word falls back to w:altName when a font is missing, and
+# LibreOffice reads it too; TW-Kai is the free government Kai face that Linux and
+# LibreOffice users have in place of 標楷體.  Charset 88 is Big5 (Traditional Chinese).
+_FONT_ALTERNATIVES = {CJK_FONT: ("TW-Kai", "88", "script")}
+
+
+def _add_font_alternatives(document) -> None:
+    """Declare each named font in the font table with its alternative name.
+
+    python-docx keeps the font table as raw bytes (no XML part class), so it is
+    parsed, changed and put back, as docx_notes.py does with the footnotes."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import parse_xml
+    from lxml import etree
+
+    part = document.part.part_related_by(RT.FONT_TABLE)
+    table = parse_xml(part.blob)
+    for name, (alternative, charset, family) in _FONT_ALTERNATIVES.items():
+        for old in [f for f in table.findall(qn("w:font")) if f.get(qn("w:name")) == name]:
+            table.remove(old)
+        table.append(_el("w:font", {"w:name": name},
+                         _el("w:altName", {"w:val": alternative}),
+                         _el("w:charset", {"w:val": charset}),
+                         _el("w:family", {"w:val": family}),
+                         _el("w:pitch", {"w:val": "fixed"})))
+    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8",
+                                standalone=True)
+
+
+def _no_hanging_punctuation(document) -> None:
+    """Keep LibreOffice from hanging punctuation into the margin: it hangs a
+    line-end 。 or ， there and then does not draw it, so the page and the PDF lose
+    it.  LibreOffice reads w:overflowPunct the other way round from Word (on =
+    no hanging, writerfilter's DomainMapper), so "on" it is: in Word that is its
+    default, "Allow punctuation to extend past the margin", which Word draws
+    correctly.  Line-breaking rules still keep 。 off the start of a line.  Set in
+    the document defaults and in Normal, whose own value LibreOffice reads."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    for ppr in (defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")),
+                document.styles["Normal"].element.get_or_add_pPr()):
+        children = [child for child in ppr if child.tag != qn("w:overflowPunct")]
+        for child in list(ppr):
+            ppr.remove(child)
+        ordered = _ordered("w:pPr", [*children, _el("w:overflowPunct", {"w:val": 1})],
+                           _PPR_ORDER)
+        for child in list(ordered):
+            ppr.append(child)
 
 
 def _set_settings(document) -> None:

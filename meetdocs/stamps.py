@@ -34,6 +34,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent
 # The pinned dependencies of the code that runs, wherever the content lives.
 LOCK_FILE = PACKAGE.parent / "requirements.lock"
+LIBREOFFICE_VERSION = Path("/usr/lib/libreoffice/program/versionrc")
 # Editors' and systems' litter that never feeds a build.
 IGNORED = ("__pycache__", ".DS_Store", ".git")
 
@@ -143,10 +144,14 @@ def _feed(digest, paths, root: Path) -> None:
 
 @functools.lru_cache(maxsize=None)
 def toolchain() -> str:
-    """The package's source and its pinned dependencies: a new version rebuilds."""
+    """The package's source (its fontconfig file too) and its pinned dependencies,
+    and LibreOffice's version, which lays out the DOCX and writes the ODT: a new
+    version rebuilds."""
     digest = hashlib.sha256()
-    _feed(digest, [p for p in files_under(PACKAGE) if p.suffix == ".py"], PACKAGE)
+    _feed(digest, [p for p in files_under(PACKAGE) if p.suffix in (".py", ".conf")],
+          PACKAGE)
     _feed(digest, [LOCK_FILE] if LOCK_FILE.is_file() else [], PACKAGE.parent)
+    _feed(digest, [LIBREOFFICE_VERSION], LIBREOFFICE_VERSION.parent)
     return digest.hexdigest()
 
 

@@ -308,8 +308,26 @@ def test_footer_has_page_field(document):
     assert document.styles["Footer"].paragraph_format.alignment == 1  # CENTER
     p = paragraph._p
     assert [wval(f, "fldCharType") for f in p.iter(qn("w:fldChar"))] == [
-        "begin", "separate", "end"]
-    assert [i.text.strip() for i in p.iter(qn("w:instrText"))] == ["PAGE"]
+        "begin", "separate", "end"] * 2
+    assert [i.text.strip() for i in p.iter(qn("w:instrText"))] == ["PAGE", "NUMPAGES"]
+    assert paragraph.text == "第 1 頁／共 1 頁"  # the fields' results until updated
+
+
+def test_running_head_is_title_field_not_on_cover(document):
+    section = document.sections[0]
+    assert section.different_first_page_header_footer
+    assert not section.header.is_linked_to_previous
+    (paragraph,) = section.header.paragraphs
+    assert paragraph.style.name == "Header"
+    assert [i.text.strip() for i in paragraph._p.iter(qn("w:instrText"))] == ["TITLE"]
+    assert not "".join(p.text for p in section.first_page_header.paragraphs)
+
+
+def test_font_table_names_tw_kai_for_biaukai(reference):
+    fonts = part_xml(reference, "word/fontTable.xml")
+    (kai,) = [f for f in fonts.findall(qn("w:font")) if wval(f, "name") == "標楷體"]
+    assert wval(kai.find(qn("w:altName"))) == "TW-Kai"
+    assert wval(kai.find(qn("w:charset"))) == "88"
 
 
 def test_settings(reference):

@@ -38,5 +38,5 @@ def test_format_yaml_is_validated_with_file_and_line(project):
                "outputs: [pdf, epub]")
     with pytest.raises(BuildError, match=r"templates/briefing/format.yaml:3: 'outputs' "
                                          r"has an unknown value 'epub'; expected one "
-                                         r"of docx, pdf"):
+                                         r"of docx, odt, pdf"):
         build_meeting(root, "minimal", root / "output")

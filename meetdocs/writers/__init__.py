@@ -13,9 +13,16 @@ import lxml.html
 
 from ..errors import Problem
 from ..markdown import source_line
-from . import docx, pdf
+from . import docx, finish, odt, office, pdf
 
-WRITERS = {"pdf": pdf.write, "docx": docx.write}
+WRITERS = {"pdf": pdf.write, "docx": docx.write, "odt": odt.write}
+
+
+def prepare(job) -> None:
+    """Start what a document's writers will need and that starts slowly: the
+    LibreOffice of an ODT (finish.py), which then starts while the PDF renders."""
+    if finish.uses_office(job.fmt):
+        office.prestart()
 
 
 @dataclass

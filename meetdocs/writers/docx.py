@@ -37,10 +37,11 @@ from docx.text.run import Run
 from .. import files, images, stamps
 from ..errors import BuildError, Problem
 from ..markdown import join_cjk_breaks, source_line
-from ..reference import (CODE_FONT, QUOTE_INDENT, new_list_num, normalize_zip,
+from ..reference import (CODE_FONT, QUOTE_INDENT, new_list_num,
                          set_fixed_core_properties)
 from . import docx_images, docx_xml
 from .docx_notes import Footnotes
+from .finish import finished_docx
 
 PAGE_BREAK_AFTER = ("page-break",)
 LINK_SCHEMES = ("http", "https", "mailto")
@@ -71,9 +72,7 @@ def write(job) -> bytes:
     writer.finish()
     if writer.problems:
         raise BuildError(writer.problems)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return normalize_zip(buffer.getvalue())
+    return finished_docx(job, document)  # TOC page numbers, head, ODT: finish.py
 
 
 # ------------------------------------------------------------------ state
