@@ -23,7 +23,7 @@ import conformance  # noqa: E402
 def main() -> None:
     checkout = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else HERE
     cases = conformance.cases("good")
-    totals = {"html": [0, 0], "pdf": [0, 0], "docx": [0, 0]}
+    totals = {"html": [0, 0], "pdf": [0, 0], "docx": [0, 0], "odt": [0, 0]}
     with tempfile.TemporaryDirectory() as tmp:
         built = conformance.build(checkout, Path(tmp), cases)
         for case in cases:

@@ -1,7 +1,7 @@
 """The conformance corpus (tests/data/corpus/): build each case through the real
-pipeline and check every marked unit in the HTML, the PDF text and the DOCX.
+pipeline and check every marked unit in the HTML, the PDF text, the DOCX and the ODT.
 
-A case is one Markdown document of the delegation-report format (PDF and DOCX).
+A case is one Markdown document of the delegation-report format (PDF, DOCX, ODT).
 Every unit carries a visible marker such as ``M07a``; an HTML comment in the
 document (comments are never published) lists what each marker must be:
 
@@ -293,6 +293,76 @@ def _docx_kind(document: Docx, marker: str, kind: str, args) -> bool:
         style in ("Normal", "BodyText", "FirstParagraph")
 
 
+# --- ODT --------------------------------------------------------------------------
+
+ODF = {"text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+       "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+       "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+       "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0"}
+T = "{%s}" % ODF["text"]
+# Word style → the name LibreOffice gives it in the ODT (Quote is its Quotations).
+_ODT_STYLES = {"code": ("Source", "Code", "Preformatted"), "quote": ("Quot",),
+               "caption": ("Caption",), "box": ("Box",)}
+
+
+class Odt:
+    """content.xml with each automatic paragraph style traced to its named parent."""
+
+    def __init__(self, path: Path):
+        with zipfile.ZipFile(path) as archive:
+            self.content = etree.fromstring(archive.read("content.xml"))
+        self.parents = {
+            style.get(f"{{{ODF['style']}}}name"): style.get(f"{{{ODF['style']}}}parent-style-name")
+            for style in self.content.iter(f"{{{ODF['style']}}}style")}
+
+    def find(self, marker: str):
+        """The innermost paragraph or heading holding ``marker``: a note's text is
+        inside the paragraph that calls it, so the last match in document order."""
+        found = None
+        for block in self.content.iter(T + "p", T + "h"):
+            if marker in "".join(block.itertext()) and not \
+                    block.xpath("ancestor::text:table-of-content", namespaces=ODF):
+                found = block
+        return found
+
+    def style(self, block) -> str:
+        name = block.get(T + "style-name") or ""
+        return (self.parents.get(name) or name).replace("_20_", " ")
+
+
+def odt_failures(path: Path | None, expected) -> list[str]:
+    if path is None:  # a checkout that writes no ODT
+        return [marker for marker, _ in expected]
+    document = Odt(path)
+    return [marker for marker, (kind, *args) in expected
+            if not _odt_kind(document, marker, kind, args)]
+
+
+def _odt_kind(document: Odt, marker: str, kind: str, args) -> bool:
+    block = document.find(marker)
+    if kind == "gone" or block is None:
+        return kind == "gone" and block is None
+    inside = lambda name: bool(block.xpath(f"ancestor::{name}", namespaces=ODF))  # noqa: E731
+    if kind == "note" or inside("text:note-body"):
+        return kind == "note" and inside("text:note-body")
+    depth = len(block.xpath("ancestor::text:list", namespaces=ODF))
+    if kind == "li":
+        return depth == int(args[0])
+    if kind == "cont":  # Word's List Continue arrives as LibreOffice's own
+        level = int(args[0])
+        return depth == level or \
+            document.style(block) == "List Continue" + (f" {level}" if level > 1 else "")
+    if kind == "td":
+        return inside("table:table-cell")
+    if kind.startswith("h") and kind[1:].isdigit():
+        return block.tag == T + "h" and block.get(T + "outline-level") == kind[1:]
+    if kind in _ODT_STYLES:
+        style = document.style(block).lower()
+        return any(word.lower() in style for word in _ODT_STYLES[kind])
+    return kind == "p" and block.tag == T + "p" and depth == 0 and \
+        not inside("table:table-cell")
+
+
 # --- building ---------------------------------------------------------------------
 
 def build(repo: Path, root: Path, case_files: list[Path]) -> dict:
@@ -322,14 +392,16 @@ def _build_one(pipeline, errors, project: Path, case: Path, out: Path) -> dict:
     except errors.BuildError as exc:
         return {"error": str(exc)}
     files = {path.suffix: path for path in outcome.files}
-    return {"html": jobs[0].html, "pdf": files.get(".pdf"), "docx": files.get(".docx")}
+    return {"html": jobs[0].html, "pdf": files.get(".pdf"), "docx": files.get(".docx"),
+            "odt": files.get(".odt")}
 
 
 def check(outcome: dict, expected) -> dict[str, list[str]]:
     """{output: [failed markers]}; a case that did not build fails everywhere."""
     every = [marker for marker, _ in expected]
     if "error" in outcome:
-        return {"html": every, "pdf": every, "docx": every}
+        return {"html": every, "pdf": every, "docx": every, "odt": every}
     return {"html": html_failures(outcome["html"], expected),
             "pdf": pdf_failures(outcome["pdf"], expected),
-            "docx": docx_failures(outcome["docx"], expected)}
+            "docx": docx_failures(outcome["docx"], expected),
+            "odt": odt_failures(outcome["odt"], expected)}

@@ -29,7 +29,7 @@ def test_the_corpus_is_large_enough():
     assert len(GOOD) >= 30 and units >= 120
 
 
-@pytest.mark.parametrize("output", ["html", "pdf", "docx"])
+@pytest.mark.parametrize("output", ["html", "pdf", "docx", "odt"])
 @pytest.mark.parametrize("case", GOOD, ids=lambda case: case.stem)
 def test_every_unit_arrives_as_its_kind(built, case, output):
     _, expected = conformance.manifest(case)
