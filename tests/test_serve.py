@@ -46,19 +46,27 @@ class Browser:
         self.process = subprocess.Popen(
             [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        port = self.devtools_port(profile / "DevToolsActivePort")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as answer:
-            page = next(t for t in json.load(answer) if t["type"] == "page")
-        # No Origin header: Chromium refuses websocket clients that send a foreign one.
-        self.socket = websocket.create_connection(page["webSocketDebuggerUrl"],
-                                                  timeout=TIMEOUT, suppress_origin=True)
+        try:
+            port = self.devtools_port(profile / "DevToolsActivePort")
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as answer:
+                page = next(t for t in json.load(answer) if t["type"] == "page")
+            # No Origin header: Chromium refuses websocket clients that send a
+            # foreign one.
+            self.socket = websocket.create_connection(
+                page["webSocketDebuggerUrl"], timeout=TIMEOUT, suppress_origin=True)
+        except BaseException:
+            # close() is never called on a browser that did not start: without
+            # this, a slow start left Chromium running after the test run.
+            self.kill()
+            raise
         self.calls = 0
         self.events: list[dict] = []   # what the page reported, console included
         self.call("Log.enable")
         self.call("Runtime.enable")
 
     def devtools_port(self, path: Path) -> int:
-        deadline = time.monotonic() + TIMEOUT
+        # A cold start on a loaded two-core machine can take longer than a page.
+        deadline = time.monotonic() + 3 * TIMEOUT
         while time.monotonic() < deadline:
             lines = path.read_text().splitlines() if path.exists() else []
             if len(lines) >= 2:
@@ -119,6 +127,9 @@ class Browser:
             pass
         finally:
             self.socket.close()
+        self.kill()
+
+    def kill(self) -> None:
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except ProcessLookupError:
