@@ -9,8 +9,9 @@ project's own pipeline, it reads WeasyPrint's line boxes and reports:
 - raggedness: for every line but the last of a paragraph of two lines or more, how
   far its last glyph ends from the right edge of its column (pt): lines > 0.5 pt
   short, the largest gap, the mean; and of the justified lines, how many end off
-  the edge (a Chinese paragraph's line with no CJK character is counted apart: the
-  justification leaves it short on purpose, see meetdocs/writers/justify.py);
+  the edge (a line whose slack the justification could not spread without copied
+  text gaining spaces is left short on purpose and counted apart, see
+  meetdocs/writers/justify.py, ``left_short``);
 - runts: paragraphs whose last line holds one character, or one and punctuation;
 - with --times N, the render time of each briefing (median of N renders).
 
@@ -112,7 +113,7 @@ def measure(document) -> dict:
             overflow += gap < -0.5
             gaps.append(max(gap, 0))
             if block.style["text_align_all"] == "justify":
-                if not CJK.search(line_text(line)) and str(block.style["lang"]).startswith("zh"):
+                if getattr(line, "left_short", False):
                     latin += abs(gap) > 0.5  # left short on purpose (justify.py)
                     continue
                 justified.append(gap)
@@ -148,7 +149,7 @@ def main() -> None:
             total = {k: total[k] + (len(m[k]) if k == "runts" else m[k]) for k in total}
             print(f"{meeting:24} {job.fmt.name:18} lines {m['lines']:4}  >0.5pt {m['ragged']:4}"
                   f"  max {m['max_gap']:5.1f} pt  mean {m['mean_gap']:4.2f} pt"
-                  f"  justified {m['justified']} off>0.5pt {m['off']} latin-only short {m['latin_short']}"
+                  f"  justified {m['justified']} off>0.5pt {m['off']} left short {m['latin_short']}"
                   f"  overflow {m['overflow']}  runts {len(m['runts'])} {' '.join(m['runts'])}")
     print("total", total)
     if args.times:

@@ -19,7 +19,8 @@ everywhere, and each box widens by exactly the spacing the layout counted.
 
 Past ``CJK_MAX_EM`` per character (poppler would read the gaps as spaces), a
 line's slack goes to its spaces and to the seams between CJK and Latin text, where
-the text box is cut in two (``cut_at_seams``), never to letters inside a word.
+the text box is cut in two (``cut_at_seams``) or between two text boxes, never to
+letters inside a word; past ``LATIN_LINE_MAX_EM`` there too, the line stays short.
 
 WeasyPrint has no ``text-justify`` property; this applies to every
 ``text-align: justify`` line, as browsers do for CJK text under ``text-justify: auto``.
@@ -38,6 +39,7 @@ version: the functions are copies of, or wrap, that version's code.
 from __future__ import annotations
 
 import re
+from math import inf
 
 from ..errors import SetupError
 
@@ -62,40 +64,66 @@ CJK = re.compile("[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u
 CJK_MAX_EM = 0.09
 # A space or CJK–Latin seam is widened by at most this much: poppler reads a much
 # wider gap as a column gap and the line's two halves out of order (a line read as
-# starting with 、).  Past it the CJK characters take the rest, and copy out with
-# spaces between them (49 lines of the repository's 9 PDFs at 0.6 em; 62 at 0.4,
-# 79 at 0.25).  In Chinese text a line with no CJK character (an English phrase, a
-# URL, code) stays short rather than open wider gaps.
+# starting with 、).  A line whose slack the CJK characters (at CJK_MAX_EM), spaces
+# and seams (at this) cannot take stays that much short: its text copies out as it
+# was written, which matters more than a flush edge (1 line of the repository's 9
+# PDFs, with English words hyphenated, pagefit.py; with the rest put between the
+# CJK characters, 49 lines copied out with spaces between them).  The line box is
+# marked ``left_short`` for the measurements.
 LATIN_LINE_MAX_EM = 0.6
 
 
 def justify_line(context, line, extra_width):
     """Spread ``extra_width`` over the line's spaces and CJK characters."""
     spaces, cjk, seams = count_opportunities(line)
-    if not spaces + cjk:
+    if not spaces + cjk + seams:
         return
-    spacing = cjk_spacing = extra_width / (spaces + cjk)
+    size = line.style['font_size']
+    cap, wide = CJK_MAX_EM * size, LATIN_LINE_MAX_EM * size
+    spacing = cjk_spacing = extra_width / (spaces + cjk) if spaces + cjk else inf
     seam_spacing = 0
-    cap = CJK_MAX_EM * line.style['font_size']
-    if cjk and spacing > cap and spaces + seams:
-        if seams:
-            cut_at_seams(context, line)
-            spaces, cjk, seams = count_opportunities(line)
-        # Spaces and seams take what the CJK characters leave past the cap, up
-        # to LATIN_LINE_MAX_EM each (wider, poppler splits the line); the CJK
-        # characters take any rest.
-        spacing = seam_spacing = min(
-            (extra_width - cap * cjk) / (spaces + seams),
-            LATIN_LINE_MAX_EM * line.style['font_size'])
-        if cjk > 0:
-            cjk_spacing = (extra_width - spacing * (spaces + seams)) / cjk
-        else:  # the cut left no CJK character inside a box: seams take it all
-            spacing = seam_spacing = extra_width / (spaces + seams)
-            cjk_spacing = 0
+    if cjk and spacing > cap or not spaces + cjk:
+        # The CJK characters keep at most the cap; spaces and seams (the box is
+        # cut at them) take the rest up to theirs.
+        cut_at_seams(context, line)
+        mark_seams_between_boxes(line)
+        spaces, cjk, seams = count_opportunities(line)
+        cjk_spacing = min(spacing, cap)
+        rest = extra_width - cjk_spacing * cjk
+        spacing = seam_spacing = min(rest / (spaces + seams), wide) \
+            if spaces + seams else 0
+        line.left_short = rest - spacing * (spaces + seams) > 0.01
     elif not cjk and (line.style['lang'] or '').startswith('zh'):
-        spacing = min(spacing, LATIN_LINE_MAX_EM * line.style['font_size'])
+        spacing = min(spacing, wide)
+        line.left_short = spacing * spaces < extra_width - 0.01
     add_justification_spacing(
         context, line, spacing, cjk_spacing, seam_spacing, 0)
+
+
+def mark_seams_between_boxes(line):
+    """Mark ``seam_after`` a text box that ends where the next text box of the line
+    starts with no space between them, one in CJK and the other not (「亞太」 and
+    <span lang="en">(Asia-Pacific</span>)."""
+    leaves = list(text_leaves(line))
+    for box, following in zip(leaves, leaves[1:]):
+        if box is not None and following is not None and box.text and \
+                following.text and seams(box.text[-1] + following.text[0]):
+            box.seam_after = True
+
+
+def text_leaves(box):
+    """The line's text boxes in order, None for anything else in between (an
+    image, an inline block), across which no seam is made."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        yield box
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        for child in box.children:
+            if child.is_in_normal_flow():
+                yield from text_leaves(child)
+    else:
+        yield None
 
 
 def count_opportunities(box):

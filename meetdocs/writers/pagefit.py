@@ -15,7 +15,17 @@ It works on the HTML, not on the layout, so it costs one parse and never a secon
 layout.  An end that holds anything but text and phrasing elements (a picture, a
 block) is left as it is, and so is a document not in Chinese.  The DOCX is not affected (Word keeps no such rule).
 
-2. Wide tables.  A table with more than three columns, or three whose longest row
+2. English words that can be hyphenated.  In Chinese text a line that cannot take
+the next English word has that word's width of slack, which inter-character
+justification has to spread (justify.py); past 0.1 em a character, text copied out
+of the PDF gains spaces between the Chinese characters.  WeasyPrint hyphenates only
+under ``hyphens: auto`` and by the element's ``lang``, so each run of English words
+in a Chinese ``<p>`` or ``<li>`` is put in ``<span lang="en">``, which the Chinese
+stylesheets hyphenate (``[lang|=en]``).  Only plain words are: a token holding a
+digit, ``/``, ``@``, ``_``, ``:`` or a dot inside (a URL, an address, a file name,
+a version) is left as it is, and so are code, links and preformatted text.
+
+3. Wide tables.  A table with more than three columns, or three whose longest row
 holds more than ``WIDE_ROW`` em of text (a CJK character is 1 em, a Latin letter about
 half), is put in a ``<div class="wide">``; the briefing's stylesheet lets such a table span
 both columns (``column-span: all``).  Decided on the text, as the layout of a column
@@ -41,6 +51,12 @@ PHRASING = {"a", "abbr", "b", "cite", "code", "em", "i", "q", "s", "small", "spa
 # Elements the kept end may start inside: cut in two, each half prints the same.
 SPLITTABLE = {"a", "b", "cite", "code", "em", "i", "mark", "q", "s", "small", "strong",
               "u"}
+# A plain English word, with the punctuation around it: hyphenated in Chinese text.
+_ENGLISH = re.compile(r"[(\[“‘\"']*[A-Za-z][A-Za-z'’\-]*[A-Za-z][)\]”’\"',.;:!?]*")
+# A run of them, separated by single spaces, not touching other Latin characters.
+_ENGLISH_RUN = re.compile(rf"(?<![^\s\u2e80-\uffff])(?:{_ENGLISH.pattern})"
+                          rf"(?: (?:{_ENGLISH.pattern}))*(?![^\s\u2e80-\uffff])")
+NO_HYPHENS = {"a", "code", "kbd", "pre", "samp", "var", "tt", "script", "style"}
 # A Latin word or number, kept whole.
 _WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f'’.\-]+$")
 
@@ -55,6 +71,8 @@ def prepare(html: str) -> str:
         for block in document.iter(*BLOCKS):
             if not block.xpath("ancestor::nav"):  # TOC entries: links with leaders
                 changed |= wrap_end(block)
+        for block in document.iter(*BLOCKS):
+            changed |= mark_english(block)
     if not changed:
         return html
     return lxml_html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
@@ -75,6 +93,47 @@ def mark_wide_tables(document) -> bool:
             wrapper.append(table)
             marked = True
     return marked
+
+
+def mark_english(element) -> bool:
+    """Put the runs of plain English words in ``element``'s own text and its
+    children's (not in code, links, or an element that already has a lang) in
+    ``<span lang="en">``; True if any was."""
+    from lxml import etree
+
+    if not isinstance(element.tag, str) or element.tag in NO_HYPHENS or \
+            element.get("lang"):
+        return False
+    changed = False
+    for child in list(element):
+        changed |= mark_english(child)
+        tail, child.tail = child.tail or "", None
+        changed |= _spans_into(element, element.index(child) + 1, tail, etree)
+    text, element.text = element.text or "", None
+    changed |= _spans_into(element, 0, text, etree)
+    return changed
+
+
+def _spans_into(element, index: int, text: str, etree) -> bool:
+    """Put ``text`` back at child position ``index`` (element.text for 0, else the
+    tail of the child before), its English runs in spans."""
+    pieces, last = [], 0
+    for match in _ENGLISH_RUN.finditer(text):
+        if not re.search("[A-Za-z]{6}", match.group()):
+            continue  # nothing WeasyPrint would hyphenate (hyphenate-limit-chars 6)
+        pieces.append((text[last:match.start()], match.group()))
+        last = match.end()
+    before = pieces[0][0] if pieces else text
+    if index == 0:
+        element.text = before
+    else:
+        element[index - 1].tail = before
+    for position, (_, words) in enumerate(pieces):
+        following = pieces[position + 1][0] if position + 1 < len(pieces) else text[last:]
+        span = etree.Element("span", {"lang": "en"})
+        span.text, span.tail = words, following
+        element.insert(index + position, span)
+    return bool(pieces)
 
 
 def text_em(text: str) -> float:
