@@ -27,7 +27,7 @@ def test_a_note_call_or_page_footnote_is_kept_but_not_counted_nor_cut():
 
 def test_an_element_the_end_starts_in_is_cut_in_two():
     assert body("<p><strong>專業部長會議(Sectoral Meetings, SMM)</strong></p>") == \
-        f"<p><strong>專業部長會議(Sectoral Meetings, </strong>{KEEP}<strong>SMM)</strong></span></p>"
+        f'<p><strong>專業部長會議<span lang="en">(Sectoral Meetings,</span> </strong>{KEEP}<strong>SMM)</strong></span></p>'
 
 
 def test_a_long_latin_string_is_never_kept_from_breaking():
@@ -47,3 +47,22 @@ def test_wide_tables_are_put_in_a_div_and_short_cells_kept_whole():
     assert '<td style="white-space: nowrap">一</td>' in html
     narrow = body("<table><tr><td>一</td><td>二</td></tr></table>")
     assert not narrow.startswith("<div")
+
+
+def test_english_words_in_chinese_text_are_marked_for_hyphenation():
+    assert body("<p>亞太經濟合作(Asia-Pacific Economic Cooperation, APEC)於今年舉辦會議</p>") == \
+        '<p>亞太經濟合作<span lang="en">(Asia-Pacific Economic Cooperation, APEC)</span>' \
+        f"於今年舉辦{KEEP}會議</span></p>"
+    # Words too short to hyphenate are left alone.
+    assert body("<p>由APEC與WTO共同舉辦之會議</p>") == f"<p>由APEC與WTO共同舉辦之{KEEP}會議</span></p>"
+
+
+def test_urls_addresses_code_and_links_are_not_hyphenated():
+    for kept in ("見 https://www.apec.org/meeting-papers 網站", "寄 secretariat@apec.org 信箱",
+                 "檔案 report_final.docx 內", "<code>Something long</code>",
+                 '<a href="https://apec.org">Website address</a>'):
+        assert 'lang="en"' not in body(f"<p>請參考{kept}以及其他資料</p>"), kept
+
+
+def test_an_english_document_is_not_changed():
+    assert body("<p>Senior Officials' Meeting</p>", lang="en") == "<p>Senior Officials' Meeting</p>"
