@@ -10,7 +10,7 @@ import pytest
 from conftest import PROJECT
 from meetdocs.pipeline import build_meeting, render_html
 from meetdocs.writers.justify import CJK
-from readback import pdf_lines, pdf_text
+from readback import pdf_info, pdf_lines, pdf_text, run
 
 CLOSING = "，。、；：」』）！？》〉"
 OPENING = "「『（《〈"
@@ -63,3 +63,12 @@ def test_copied_text_has_no_space_between_cjk_characters_the_source_lacks(built,
                   if any(a + " " + b not in allowed for a, b in
                          re.findall(f"({CJK.pattern}) +(?=({CJK.pattern}))", line))]
         assert spaced == [], pdf.name
+
+
+def test_a_closing_box_never_sits_alone_on_a_mostly_empty_page(built):
+    """som2-2024's APEC典藏 box sat alone on a third page, 85 % empty: the pictures
+    adapt (html.fit-closing, meetdocs/writers/pdf.py) and it joins the text."""
+    briefing = next(p for p in built["som2-2024"] if p.name.endswith("-briefing.pdf"))
+    assert pdf_info(briefing)["Pages"] == "2"
+    last = run("pdftotext", "-enc", "UTF-8", "-f", "2", "-l", "2", str(briefing), "-")
+    assert "APEC典藏" in last and "注解" in last and "ExpoMina" in last

@@ -78,6 +78,18 @@ def prepare(html: str) -> str:
     return lxml_html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
 
 
+FIT_CLOSING = "fit-closing"  # on the root: pictures smaller, see pdf.closing_box_alone
+
+
+def root_class(html: str, name: str) -> str:
+    """``html`` with ``name`` added to its root element's classes."""
+    from lxml import html as lxml_html
+
+    document = lxml_html.document_fromstring(html)
+    document.set("class", " ".join([*(document.get("class") or "").split(), name]))
+    return lxml_html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
+
+
 def mark_wide_tables(document) -> bool:
     marked = False
     for table in list(document.iter("table")):

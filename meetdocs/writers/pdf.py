@@ -156,11 +156,21 @@ def write(job) -> bytes:
     sheets = job.fmt.stylesheets(job.folder)
     css = [stylesheet(job, sheet, fetcher, styles) for sheet in sheets]
     try:
-        html = HTML(string=pagefit.prepare(job.html),
-                    base_url="file://" + ROOTS["meeting"],
-                    url_fetcher=fetcher)
+        prepared = pagefit.prepare(job.html)
+
+        def render(html: str):
+            return HTML(string=html, base_url="file://" + ROOTS["meeting"],
+                        url_fetcher=fetcher).render(stylesheets=css, **styles,
+                                                    **PDF_OPTIONS)
+
         with _quiet() as log, _page_limit(job):
-            document = html.render(stylesheets=css, **styles, **PDF_OPTIONS)
+            document = render(prepared)
+            if closing_box_alone(document):
+                # Rendered again, the format's stylesheet told to make the
+                # pictures smaller (html.fit-closing); kept if it saves the page.
+                second = render(pagefit.root_class(prepared, pagefit.FIT_CLOSING))
+                if len(second.pages) < len(document.pages):
+                    document = second
             check_budget(job, document)
             data = document.write_pdf(**PDF_OPTIONS)
     except FatalURLFetchingError as exc:
@@ -272,6 +282,48 @@ def too_many_pages(job, limit: int) -> str:
                 "layout was stopped there")
     return (f"the document runs more than {limit} pages, the limit of a document; "
             "layout was stopped there (a stylesheet that breaks the page too often?)")
+# A last page holding nothing but closing boxes is "mostly empty" below this share
+# of its height used.
+CLOSING_ALONE_USED = 0.5
+
+
+def closing_box_alone(document) -> bool:
+    """Whether the last page holds nothing but closing boxes (``aside.box`` after
+    the article's text, markdown.closing_boxes) and leaves most of itself empty.
+
+    The rule chosen for a closing box alone on a page (issue 15): the pictures
+    adapt.  The document is rendered again with ``class="fit-closing"`` on its root,
+    for which a format's stylesheet makes the body's and the box's pictures smaller
+    so the box can join the text on the page before; a document whose box does not
+    sit alone pays nothing."""
+    if len(document.pages) < 2:
+        return False
+    page = document.pages[-1]
+    leaves = list(_leaves_outside_boxes(page._page_box))
+    if not leaves or not all(leaves):
+        return False
+    return _used_height(page, set()) < CLOSING_ALONE_USED * page._page_box.height
+
+
+def _leaves_outside_boxes(page_box):
+    """For each line and picture of the page area: True inside an ``aside.box``,
+    False outside one."""
+    from weasyprint.formatting_structure.boxes import (LineBox, MarginBox,
+                                                       ReplacedBox)
+
+    def walk(box, inside):
+        inside = inside or (box.element_tag == "aside" and "box" in
+                            (box.element.get("class") or "").split()
+                            if box.element is not None else False)
+        if isinstance(box, (LineBox, ReplacedBox)):
+            yield inside
+        else:
+            for child in getattr(box, "children", []):
+                yield from walk(child, inside)
+
+    for child in page_box.children:
+        if not isinstance(child, MarginBox):
+            yield from walk(child, False)
 
 
 def check_budget(job, document) -> None:
