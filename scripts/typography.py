@@ -39,21 +39,22 @@ def rendered(project: Path, meeting: str):
     from meetdocs.pipeline import render_html
     from meetdocs.writers import pdf
 
-    weasyprint = pdf.import_weasyprint()
-    captured, original = [], weasyprint.HTML.render
+    # The document the writer keeps (it may render twice, pdf.closing_box_alone)
+    # is the one whose page budget it checks.
+    captured, original = [], pdf.check_budget
 
-    def render(self, *args, **kwargs):
-        captured.append(original(self, *args, **kwargs))
-        return captured[-1]
+    def check_budget(job, document):
+        captured.append(document)
+        return original(job, document)
 
-    weasyprint.HTML.render = render
+    pdf.check_budget = check_budget
     try:
         for job in render_html(project, meeting):
             if "pdf" in job.fmt.outputs:
                 pdf.write(job)
                 yield job, captured.pop()
     finally:
-        weasyprint.HTML.render = original
+        pdf.check_budget = original
 
 
 def _load_cjk():

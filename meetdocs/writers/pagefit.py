@@ -6,7 +6,7 @@ characters of each paragraph kept together, tables too wide for a column marked.
 A paragraph whose last line holds a single character, or one character and its
 punctuation (「作。」), is a runt: the typesetter's rule is that a last line holds at
 least two characters.  Before the PDF writer renders the HTML, the end of each
-``<p>`` and ``<li>`` — its last two CJK characters (a Latin word counts as one, as it
+``<p>``, ``<li>`` and ``<figcaption>`` — its last two CJK characters (a Latin word counts as one, as it
 never breaks), with the punctuation and inline elements such as a note call after
 them — is wrapped in ``<span class="keep-end" style="white-space: nowrap">`` (styled where it is made,
 so that every format gets it): a line break can then only fall before those characters.
@@ -20,7 +20,7 @@ the next English word has that word's width of slack, which inter-character
 justification has to spread (justify.py); past 0.1 em a character, text copied out
 of the PDF gains spaces between the Chinese characters.  WeasyPrint hyphenates only
 under ``hyphens: auto`` and by the element's ``lang``, so each run of English words
-in a Chinese ``<p>`` or ``<li>`` is put in ``<span lang="en">``, which the Chinese
+in a Chinese ``<p>``, ``<li>`` or ``<figcaption>`` is put in ``<span lang="en">``, which the Chinese
 stylesheets hyphenate (``[lang|=en]``).  Only plain words are: a token holding a
 digit, ``/``, ``@``, ``_``, ``:`` or a dot inside (a URL, an address, a file name,
 a version) is left as it is, and so are code, links and preformatted text.
@@ -45,7 +45,7 @@ KEEP = 2  # CJK characters on the last line, at least
 LATIN_KEPT = 12  # a Latin word up to this long is kept with what follows it
 WIDE_COLUMNS, WIDE_ROW = 3, 40
 SHORT_CELL = 5  # em: a cell this short (日期, 2月9日) is not broken
-BLOCKS = ("p", "li")
+BLOCKS = ("p", "li", "figcaption")
 PHRASING = {"a", "abbr", "b", "cite", "code", "em", "i", "q", "s", "small", "span",
             "strong", "sub", "sup", "u", "mark", "time"}
 # Elements the kept end may start inside: cut in two, each half prints the same.
