@@ -18,8 +18,9 @@ def pdf_text(path: Path) -> str:
 
 
 def squeeze(text: str) -> str:
-    """Without any whitespace: line breaks of the layout are not the text's."""
-    return re.sub(r"\s+", "", text)
+    """Without any whitespace, nor the hyphen (U+2010, never in the source) that
+    hyphens: auto adds at a line end: line breaks of the layout are not the text's."""
+    return re.sub(r"\u2010\n|\s+", "", text)
 
 
 def pdf_fonts(path: Path) -> list[dict]:

@@ -38,7 +38,7 @@ def test_theme_and_priorities_come_out_of_the_pdf_intact(briefing):
     # An item may run on into the next column or page: the list's bullets and the
     # running head and foot are left out.
     raw = run("pdftotext", "-raw", "-enc", "UTF-8", str(briefing), "-").splitlines()
-    stream = squeeze("".join(line for line in raw if line.strip() != "•"
+    stream = squeeze("\n".join(line for line in raw if line.strip() != "•"
                              and not line.startswith(("APEC研究中心電子報", "第 "))))
     for item in listed[:len(items)]:
         assert squeeze(item) in stream
