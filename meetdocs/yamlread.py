@@ -157,7 +157,9 @@ def load(text: str, path, line_offset: int = 0):
         return None, [Problem(path, line, f"YAML syntax error{col}: {what}")]
     finally:
         loader.dispose()
-    if node is None:
-        return LineDict(), []
+    if node is None:  # an empty file or front matter: no keys, each missing at its start
+        empty = LineDict()
+        empty.line, empty.lines, empty.raw = line_offset + 1, {}, {}
+        return empty, []
     data = reader.convert(node, loader)
     return data, reader.problems
