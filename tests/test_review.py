@@ -171,3 +171,11 @@ def test_upload_sheet_beside_the_report(reviewed, tmp_path):
 
 def test_every_meeting_in_content_passes_strict(capsys):
     assert cli.main(["check", "--all", "--strict"]) == 0
+
+
+def test_a_link_address_is_not_read_as_text_even_with_parentheses():
+    """A Wikipedia-style address x_(y) is not a half-width gloss in the text."""
+    from meetdocs.review.source import visible
+
+    assert visible("見[維基](https://example.org/x_(y))與（說明）。") == "見[維基]與（說明）。"
+    assert visible('見[官網](https://apec.org "APEC")。') == "見[官網]。"

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ATTRS = re.compile(r"\s*\{[^{}]*\}\s*$")
-_TARGET = re.compile(r"\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")
+# A link's address may hold one level of parentheses (Wikipedia's x_(y) style).
+_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
 _CODE = re.compile(r"`[^`]*`")
 _NOTE_CALL = re.compile(r"\[\^[^\]]+\]:?")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^()\s]+)")
