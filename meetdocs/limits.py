@@ -23,6 +23,9 @@ subsetting), by building generated documents of the minimal test meeting with
 from __future__ import annotations
 
 import re
+import signal
+import threading
+from contextlib import contextmanager
 
 # Seconds per document, each output kind included (--time-limit changes it).  The
 # slowest real document, the som3-2023 briefing, rendered in 19.8 s during
@@ -194,3 +197,28 @@ def quadratic(body: str) -> tuple[int, str, str] | None:
                 "between them; put blank lines between them", \
                 f"{split:,} in a block of {size:,} characters"
     return None
+
+
+class TimeLimit(Exception):
+    """Raised in-process when a document passes its time limit."""
+
+
+@contextmanager
+def time_limit(seconds: float | None, error=None):
+    """Raise ``error()`` (by default TimeLimit) in the main thread when ``seconds``
+    pass.  A signal can only be handled there, so elsewhere this does nothing: the
+    preview renders in its own worker process, which is killed past its limit."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise error() if error else TimeLimit(seconds)
+
+    saved = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, saved)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import resource
-import signal
 import threading
 import types
 from collections.abc import Mapping
@@ -31,6 +30,8 @@ from jinja2.environment import TemplateModule
 from jinja2.runtime import BlockReference, LoopContext, Macro, Undefined
 from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, Namespace
+
+from .limits import time_limit
 
 _STR = {"capitalize", "casefold", "count", "endswith", "find", "isalnum", "isalpha",
         "isdigit", "islower", "isspace", "istitle", "isupper", "join", "lower",
@@ -205,14 +206,11 @@ def limited():
         yield
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    previous = signal.signal(signal.SIGALRM, _timeout)
     resource.setrlimit(resource.RLIMIT_AS, (_memory_cap(soft), hard))
-    signal.setitimer(signal.ITIMER_REAL, SECONDS)
     try:
-        yield
+        with time_limit(SECONDS, _timeout):
+            yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
@@ -226,6 +224,6 @@ def _memory_cap(soft: int) -> int:
     return cap if soft == resource.RLIM_INFINITY else min(cap, soft)
 
 
-def _timeout(signum, frame):
-    raise TemplateLimit(f"the template ran longer than {SECONDS} s")
+def _timeout() -> Exception:
+    return TemplateLimit(f"the template ran longer than {SECONDS} s")
 

@@ -25,21 +25,18 @@ import multiprocessing
 import os
 import resource
 import signal
-import threading
 import time
-from contextlib import contextmanager
 from multiprocessing.connection import wait
 
 from . import limits
+# A render in this process (--debug, the library's build_meeting) is timed by
+# the same alarm as a template; batch.py and pipeline.py reach it from here.
+from .limits import TimeLimit, time_limit  # noqa: F401
 
 
 _PR_SET_PDEATHSIG = 1
 # The parent's ends of the workers' pipes: a new worker closes its copies.
 _parent_ends: list = []
-
-
-class TimeLimit(Exception):
-    """Raised in-process when a document passes its time limit."""
 
 
 def run(work: list, count: int, render, on_result, seconds: float,
@@ -165,23 +162,3 @@ def limit_memory(memory: int) -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard == resource.RLIM_INFINITY or memory < hard:
         resource.setrlimit(resource.RLIMIT_AS, (memory, hard))
-
-
-@contextmanager
-def time_limit(seconds: float | None):
-    """For a render in this process (``--debug``, the library's ``build_meeting``):
-    TimeLimit is raised in the main thread when ``seconds`` pass."""
-    if not seconds or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum, frame):
-        raise TimeLimit(seconds)
-
-    saved = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, saved)
