@@ -20,9 +20,12 @@ class Problem:
     expected: str | None = None
     found: str | None = None
 
+    def where(self) -> str:
+        """``path:line``, or the path alone when the line is not known."""
+        return str(self.path) if self.line is None else f"{self.path}:{self.line}"
+
     def __str__(self) -> str:
-        where = str(self.path) if self.line is None else f"{self.path}:{self.line}"
-        text = f"{where}: {self.message}"
+        text = f"{self.where()}: {self.message}"
         if self.expected:
             text += f"; expected {self.expected}"
         if self.found:

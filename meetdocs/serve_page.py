@@ -87,7 +87,7 @@ def describe(exc: BaseException) -> tuple[str, list[str]]:
 
 
 def problem_html(problem) -> str:
-    where = str(problem.path) if problem.line is None else f"{problem.path}:{problem.line}"
+    where = problem.where()
     rest = str(problem)[len(where) + 2:]
     return f'<code class="where">{html.escape(where)}</code>: {html.escape(rest)}'
 

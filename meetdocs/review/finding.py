@@ -20,8 +20,7 @@ class Finding(Problem):
     note: bool = False
 
     def __str__(self) -> str:
-        where = str(self.path) if self.line is None else f"{self.path}:{self.line}"
-        text = f"{where}: [{self.rule}] {self.message}"
+        text = f"{self.where()}: [{self.rule}] {self.message}"
         if self.expected:
             text += f"; expected {self.expected}"
         if self.found:
