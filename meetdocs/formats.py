@@ -220,7 +220,7 @@ def render(project: Path, fmt: Format, context: dict,
         with limited():
             return env.get_template(fmt.template).render(**context)
     except TemplateProblems as exc:
-        raise BuildError(exc.problems) from exc
+        raise BuildError([*_included_at(exc, project), *exc.problems]) from exc
     except jinja2.TemplateSyntaxError as exc:
         raise BuildError([Problem(_template_path(exc.filename, project), exc.lineno,
                                   f"template syntax error: {exc.message}")]) from exc
@@ -233,6 +233,18 @@ def render(project: Path, fmt: Format, context: dict,
     except Exception as exc:  # a template is content: whatever it raises is its error
         path, line = _template_frame(exc, project)
         raise BuildError([Problem(path, line, _explain(exc))]) from exc
+
+
+def _included_at(exc: TemplateProblems, project: Path) -> list[Problem]:
+    """The ``{% include %}``, ``{% import %}`` or ``{% extends %}`` line that asked
+    for a refused file, so the author finds the line to change as well as the file;
+    nothing when the refused file is the document's own template."""
+    path, line = _template_frame(exc, project)
+    if line is None:
+        return []
+    names = ", ".join(str(problem.path) for problem in exc.problems)
+    return [Problem(path, line, f"this line reads {names}, which may not be read "
+                    "(the next message says why)")]
 
 
 def _explain(exc: Exception) -> str:

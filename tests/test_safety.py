@@ -269,7 +269,13 @@ def test_an_included_template_linked_outside_is_refused_unread(project, secret):
         '{% include "secret.html" %}\n{% endblock %}\n', encoding="utf-8")
     (folder / "secret.html").symlink_to(secret)
     message, opened = build_refused(root)
-    assert message.startswith("content/minimal/templates/briefing/secret.html: " + LINK)
+    folder = "content/minimal/templates/briefing"
+    # The include's own line first, then why the file it names is refused.
+    include, refusal = message.splitlines()
+    assert include == (f"{folder}/document.html.j2:3: this line reads "
+                       f"{folder}/secret.html, which may not be read (the next "
+                       "message says why)")
+    assert refusal.startswith(f"{folder}/secret.html: " + LINK)
     assert str(secret) not in opened
 
 
