@@ -25,7 +25,19 @@ stylesheets hyphenate (``[lang|=en]``).  Only plain words are: a token holding a
 digit, ``/``, ``@``, ``_``, ``:`` or a dot inside (a URL, an address, a file name,
 a version) is left as it is, and so are code, links and preformatted text.
 
-3. Wide tables.  A table with more than three columns, or three whose longest row
+3. Spaces between Chinese and Latin text of one width.  Pango picks no font for a
+space: it stays in the run of the text before it, so a space after a Chinese
+character takes the CJK face's space (TW-Kai's is 0.5 em) and one after a Latin
+letter the Latin face's (0.26 em in the report), whatever the fonts cover (a
+fontconfig rule taking U+0020 out of TW-Kai's character set changes nothing).  A
+space that begins a text box has no text before it and takes the first face of
+``font-family`` that covers it.  So in a Chinese document each space that follows a
+CJK character is made to begin a box: it and the non-CJK text after it, up to the
+next CJK character, go in ``<span class="latin-space">``; at the end of a text
+before a ``<span lang="en">`` (point 2) it moves into that span.  Spaces in code are
+left alone.
+
+4. Wide tables.  A table with more than three columns, or three whose longest row
 holds more than ``WIDE_ROW`` em of text (a CJK character is 1 em, a Latin letter about
 half), is put in a ``<div class="wide">``; the briefing's stylesheet lets such a table span
 both columns (``column-span: all``).  Decided on the text, as the layout of a column
@@ -73,6 +85,7 @@ def prepare(html: str) -> str:
                 changed |= wrap_end(block)
         for block in document.iter(*BLOCKS):
             changed |= mark_english(block)
+        changed |= latin_spaces(document.body)
     if not changed:
         return html
     return lxml_html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
@@ -146,6 +159,60 @@ def _spans_into(element, index: int, text: str, etree) -> bool:
         span.text, span.tail = words, following
         element.insert(index + position, span)
     return bool(pieces)
+
+
+# One or more spaces after a CJK character, and the non-CJK text after them.
+_SPACE_AFTER_CJK = re.compile(rf"(?<={CJK.pattern})[ \t\n\r\u00a0]+(?:(?!{CJK.pattern}).)*",
+                              re.DOTALL)
+LATIN_SPACE = "latin-space"
+
+
+def latin_spaces(element) -> bool:
+    """Make each space after a CJK character in ``element`` begin a text box (point 3);
+    True if any was moved."""
+    from lxml import etree
+
+    if not isinstance(element.tag, str) or element.tag in NO_HYPHENS - {"a"}:
+        return False
+    changed = False
+    for child in list(element):
+        changed |= latin_spaces(child)
+        changed |= _space_slot(element, element.index(child) + 1, etree)
+    return _space_slot(element, 0, etree) or changed
+
+
+def _space_slot(element, index: int, etree) -> bool:
+    """The same for the text at child position ``index`` (see text_before)."""
+    text = text_before(element, index)
+    matches = list(_SPACE_AFTER_CJK.finditer(text))
+    following = element[index] if index < len(element) else None
+    if matches and matches[-1].end() == len(text) and not matches[-1].group().strip():
+        # Spaces before the next element: into it if it is an English run,
+        # alone in a span before any other inline element, left at a block's end.
+        last = matches.pop()
+        if following is not None and following.tag == "span" and \
+                following.get("lang") == "en":
+            following.text = last.group() + (following.text or "")
+            text = text[:last.start()]
+        elif following is not None and following.tag in PHRASING | {"img", "sup", "sub"}:
+            matches.append(last)
+    if not matches:
+        return text != text_before(element, index) and _set_slot(element, index, text)
+    _set_slot(element, index, text[:matches[0].start()])
+    for number, match in enumerate(matches):
+        span = etree.Element("span", {"class": LATIN_SPACE})
+        end = matches[number + 1].start() if number + 1 < len(matches) else len(text)
+        span.text, span.tail = match.group(), text[match.end():end]
+        element.insert(index + number, span)
+    return True
+
+
+def _set_slot(element, index: int, text: str) -> bool:
+    if index == 0:
+        element.text = text
+    else:
+        element[index - 1].tail = text
+    return True
 
 
 def text_em(text: str) -> float:
