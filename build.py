@@ -32,10 +32,12 @@ LOG = ROOT / ".install.log"
 VENV_PACKAGE = "python3-venv"
 # Without libharfbuzz-subset0 WeasyPrint falls back to fontTools subsetting: a
 # two-page Chinese article then takes ~25 s instead of ~2 s.  fonts-noto-core has
-# Noto Serif and Noto Sans, the Latin faces of the English briefing.
+# Noto Serif and Noto Sans, the Latin faces of the English briefing; fonts-texgyre
+# has TeX Gyre Termes, the Latin face of the report's PDF, which fontconfig also
+# gives LibreOffice for the DOCX's Times New Roman.
 # LibreOffice (writer, no GUI) and python3-uno (the uno module for the system
 # Python that drives it) make the ODT and fill the DOCX's TOC page numbers.
-SYSTEM_PACKAGES = ["fonts-noto-cjk", "fonts-cns11643-kai", "fonts-noto-core",
+SYSTEM_PACKAGES = ["fonts-noto-cjk", "fonts-cns11643-kai", "fonts-noto-core", "fonts-texgyre",
                    "libharfbuzz-subset0", "libpango-1.0-0", "libpangoft2-1.0-0",
                    "fontconfig", "libreoffice-writer-nogui", "python3-uno"]
 # The test suite reads the outputs back the way a checker does, checks the ODT

@@ -32,7 +32,8 @@ def test_an_element_the_end_starts_in_is_cut_in_two():
 
 def test_a_long_latin_string_is_never_kept_from_breaking():
     address = "very.long.mailbox@apec-secretariat-example.org.tw"
-    assert body(f"<p>見 {address} 。</p>") == f"<p>見 {address}{KEEP} 。</span></p>"
+    assert body(f"<p>見 {address} 。</p>") == \
+        f'<p>見<span class="latin-space"> {address}</span>{KEEP} 。</span></p>'
 
 
 def test_english_documents_and_blocks_without_text_ends_are_left_alone():
@@ -66,3 +67,22 @@ def test_urls_addresses_code_and_links_are_not_hyphenated():
 
 def test_an_english_document_is_not_changed():
     assert body("<p>Senior Officials' Meeting</p>", lang="en") == "<p>Senior Officials' Meeting</p>"
+
+
+SPACE = '<span class="latin-space">'
+
+
+def test_a_space_after_a_chinese_character_begins_a_text_box():
+    """Pango gives a space the face of the text before it in its box (TW-Kai's space
+    is twice the Latin face's); one that begins a box takes the Latin face."""
+    assert body("<p>我國於 2019 年加入 APEC，至今已三十餘年</p>") == \
+        f"<p>我國於{SPACE} 2019 </span>年加入{SPACE} APEC</span>，至今已三十" \
+        f"{KEEP}餘年</span></p>"
+    # Before an English run, the space moves into it; before other inline elements
+    # it goes alone; spaces in code and after Latin letters are left as they are.
+    assert body("<p>推動 Sustainable Urbanization 與 <strong>SMART</strong> 及 "
+                "<code>a 字 b</code> 住宅發展的政策</p>") == \
+        f'<p>推動<span lang="en"> Sustainable Urbanization</span> 與{SPACE} </span>' \
+        f"<strong>SMART</strong> 及{SPACE} </span><code>a 字 b</code> 住宅發展的" \
+        f"{KEEP}政策</span></p>"
+    assert body("<p>the APEC SOM.</p>", lang="en") == "<p>the APEC SOM.</p>"

@@ -15,7 +15,7 @@ import unicodedata
 
 from ..errors import SetupError
 
-APT_FONTS = "fonts-noto-cjk fonts-noto-core fonts-cns11643-kai"
+APT_FONTS = "fonts-noto-cjk fonts-noto-core fonts-cns11643-kai fonts-texgyre"
 
 
 def _pattern(family: str) -> str:
