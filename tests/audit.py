@@ -18,6 +18,8 @@ from pathlib import Path
 
 SYSTEM = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/etc/ld.so.cache",
           "/usr/share/fonts", "/usr/local/share/fonts", "/etc/fonts",
+          # fonts-texgyre's faces (the report's Latin face), where TeX finds them too.
+          "/usr/share/texmf/fonts",
           "/usr/share/fontconfig", "/var/cache/fontconfig",
           "/usr/share/locale", "/usr/share/zoneinfo", "/etc/localtime",
           "/dev/null", "/dev/urandom", "/proc/self", "/proc/filesystems",
