@@ -85,4 +85,7 @@ def test_a_space_after_a_chinese_character_begins_a_text_box():
         f'<p>推動<span lang="en"> Sustainable Urbanization</span> 與{SPACE} </span>' \
         f"<strong>SMART</strong> 及{SPACE} </span><code>a 字 b</code> 住宅發展的" \
         f"{KEEP}政策</span></p>"
+    # A dash or an ellipsis is the CJK face's too: the space after it as well.
+    assert body("<p>APEC — 2019 年的會議與會者眾多</p>").startswith(
+        f"<p>APEC —{SPACE} 2019 </span>年的")
     assert body("<p>the APEC SOM.</p>", lang="en") == "<p>the APEC SOM.</p>"

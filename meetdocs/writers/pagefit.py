@@ -28,14 +28,15 @@ a version) is left as it is, and so are code, links and preformatted text.
 3. Spaces between Chinese and Latin text of one width.  Pango picks no font for a
 space: it stays in the run of the text before it, so a space after a Chinese
 character takes the CJK face's space (TW-Kai's is 0.5 em) and one after a Latin
-letter the Latin face's (0.26 em in the report), whatever the fonts cover (a
+letter the Latin face's (0.25 em in the report), whatever the fonts cover (a
 fontconfig rule taking U+0020 out of TW-Kai's character set changes nothing).  A
 space that begins a text box has no text before it and takes the first face of
 ``font-family`` that covers it.  So in a Chinese document each space that follows a
-CJK character is made to begin a box: it and the non-CJK text after it, up to the
-next CJK character, go in ``<span class="latin-space">``; at the end of a text
-before a ``<span lang="en">`` (point 2) it moves into that span.  Spaces in code are
-left alone.
+CJK character (or a dash, an ellipsis, a symbol: what a Latin face leaves to the
+CJK one) is made to begin a box: it and the Latin text after it, up to the next
+such character, go in ``<span class="latin-space">``; at the end of a text before a
+``<span lang="en">`` (point 2) it moves into that span.  Spaces in code are left
+alone.
 
 4. Wide tables.  A table with more than three columns, or three whose longest row
 holds more than ``WIDE_ROW`` em of text (a CJK character is 1 em, a Latin letter about
@@ -161,8 +162,11 @@ def _spans_into(element, index: int, text: str, etree) -> bool:
     return bool(pieces)
 
 
-# One or more spaces after a CJK character, and the non-CJK text after them.
-_SPACE_AFTER_CJK = re.compile(rf"(?<={CJK.pattern})[ \t\n\r\u00a0]+(?:(?!{CJK.pattern}).)*",
+# A character a Latin face does not set (CJK, and dashes, ellipses, symbols, which
+# fall to the CJK face too): a space after it would take that face's width.
+_NOT_LATIN = r"[^\s\x00-\u024f\u2010\u2018-\u201d]"
+# One or more spaces after such a character, and the Latin text after them.
+_SPACE_AFTER_CJK = re.compile(rf"(?<={_NOT_LATIN})[ \t\n\r\u00a0]+(?:(?!{_NOT_LATIN}).)*",
                               re.DOTALL)
 LATIN_SPACE = "latin-space"
 
