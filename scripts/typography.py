@@ -13,6 +13,7 @@ project's own pipeline, it reads WeasyPrint's line boxes and reports:
   text gaining spaces is left short on purpose and counted apart, see
   meetdocs/writers/justify.py, ``left_short``);
 - runts: paragraphs whose last line holds one character, or one and punctuation;
+- pages, and the share of the last page's height that its content uses;
 - with --times N, the render time of each briefing (median of N renders).
 
 It is a measurement, not a test (tests/test_justify.py asserts on the same boxes).
@@ -127,7 +128,16 @@ def measure(document) -> dict:
             "max_gap": max(gaps, default=0), "mean_gap": statistics.fmean(gaps or [0]),
             "overflow": overflow, "runts": runts,
             "justified": len(justified), "off": sum(abs(g) > 0.5 for g in justified),
-            "latin_short": latin}
+            "latin_short": latin, "pages": len(document.pages),
+            "last_fill": last_fill(document)}
+
+
+def last_fill(document) -> float:
+    """The share of the last page's height its content uses (pdf._used_height)."""
+    from meetdocs.writers import pdf
+
+    page = document.pages[-1]
+    return pdf._used_height(page, set()) / page._page_box.height
 
 
 def main() -> None:
@@ -151,7 +161,8 @@ def main() -> None:
             print(f"{meeting:24} {job.fmt.name:18} lines {m['lines']:4}  >0.5pt {m['ragged']:4}"
                   f"  max {m['max_gap']:5.1f} pt  mean {m['mean_gap']:4.2f} pt"
                   f"  justified {m['justified']} off>0.5pt {m['off']} left short {m['latin_short']}"
-                  f"  overflow {m['overflow']}  runts {len(m['runts'])} {' '.join(m['runts'])}")
+                  f"  overflow {m['overflow']}  pages {m['pages']} last {m['last_fill']:.0%}"
+                  f"  runts {len(m['runts'])} {' '.join(m['runts'])}")
     print("total", total)
     if args.times:
         times(project, meetings, args.times)

@@ -89,3 +89,16 @@ def test_a_space_after_a_chinese_character_begins_a_text_box():
     assert body("<p>APEC — 2019 年的會議與會者眾多</p>").startswith(
         f"<p>APEC —{SPACE} 2019 </span>年的")
     assert body("<p>the APEC SOM.</p>", lang="en") == "<p>the APEC SOM.</p>"
+
+
+def test_only_a_closing_box_is_made_to_start_a_column():
+    from meetdocs.writers.pagefit import start_column
+
+    html = ('<html><body><div class="body"><aside class="box">中</aside><p>文</p>'
+            '<aside class="box" style="color: red">甲</aside>\n<aside>乙</aside>'
+            '</div></body></html>')
+    assert start_column(html, 0) is None  # text follows it: not a closing box
+    closing = start_column(html, 1)
+    assert '<aside class="box" style="color: red; break-before: column">甲' in closing
+    assert closing.count("break-before") == 1
+    assert start_column(html, 5) is None

@@ -67,8 +67,51 @@ def test_copied_text_has_no_space_between_cjk_characters_the_source_lacks(built,
 
 def test_a_closing_box_never_sits_alone_on_a_mostly_empty_page(built):
     """som2-2024's APEC典藏 box sat alone on a third page, 85 % empty: the pictures
-    adapt (html.fit-closing, meetdocs/writers/pdf.py) and it joins the text."""
+    adapt (html.fit-last, meetdocs/writers/pdf.py) and it joins the text."""
     briefing = next(p for p in built["som2-2024"] if p.name.endswith("-briefing.pdf"))
     assert pdf_info(briefing)["Pages"] == "2"
     last = run("pdftotext", "-enc", "UTF-8", "-f", "2", "-l", "2", str(briefing), "-")
     assert "APEC典藏" in last and "注解" in last and "ExpoMina" in last
+
+
+def page_words(pdf, page: int) -> list[tuple[str, float, float, float, float]]:
+    """(word, xMin, yMin, xMax, yMax) of a page, in pt, as poppler reads them."""
+    from lxml import etree
+
+    out = run("pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-")
+    root = etree.fromstring(out.encode())
+    return [(w.text or "", *(float(w.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")))
+            for w in root.iter("{*}word")]
+
+
+A4_PT = (595.3, 841.9)
+MARGINS_PT = (22 * 72 / 25.4, 20 * 72 / 25.4)  # the briefings' top and bottom margins
+
+
+@pytest.mark.parametrize("meeting", MEETINGS)
+def test_no_briefing_ends_on_a_leftover_page(built, meeting):
+    """A last page of a briefing holds at least a third of a page (pdf.LEFTOVER_USED):
+    som1-2026's third page held a few lines (17 %), and its pictures adapt now."""
+    for pdf in built[meeting]:
+        pages = int(pdf_info(pdf)["Pages"])
+        if "briefing" not in pdf.name or pages < 2:
+            continue
+        area = A4_PT[1] - sum(MARGINS_PT)
+        body = [w for w in page_words(pdf, pages) if MARGINS_PT[0] < w[2] < A4_PT[1] - MARGINS_PT[1]]
+        used = (max(w[4] for w in body) - MARGINS_PT[0]) / area
+        assert used > 1 / 3, (pdf.name, used)
+
+
+def test_a_closing_box_split_over_the_columns_of_the_last_page_becomes_a_sidebar(built):
+    """som3-2023's 小百科 box started below the text's end and a photo, and went on in
+    the second column: it now fills the second column whole, the text's end beside it."""
+    briefing = next(p for p in built["som3-2023"] if p.name.endswith("-briefing.pdf"))
+    pages = int(pdf_info(briefing)["Pages"])
+    words = [w for w in page_words(briefing, pages)
+             if MARGINS_PT[0] < w[2] < A4_PT[1] - MARGINS_PT[1]]  # no head, no foot
+    middle = A4_PT[0] / 2
+    start = next(i for i, w in enumerate(words) if w[0].startswith("APEC小百科"))
+    assert any("■" in w[0] for w in words[:start])
+    assert all(w[3] < middle for w in words[:start])
+    box = words[start:]
+    assert all(w[1] > middle for w in box) and "合作。" in "".join(w[0] for w in box)

@@ -92,7 +92,7 @@ def prepare(html: str) -> str:
     return lxml_html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
 
 
-FIT_CLOSING = "fit-closing"  # on the root: pictures smaller, see pdf.closing_box_alone
+FIT_LAST = "fit-last"  # on the root: pictures smaller, see pdf.last_page_adapted
 
 
 def root_class(html: str, name: str) -> str:
@@ -101,6 +101,22 @@ def root_class(html: str, name: str) -> str:
 
     document = lxml_html.document_fromstring(html)
     document.set("class", " ".join([*(document.get("class") or "").split(), name]))
+    return lxml_html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
+
+
+def start_column(html: str, index: int) -> str | None:
+    """``html`` with its ``index``-th ``aside`` starting a column
+    (pdf.last_page_adapted); None unless that aside closes its container, with
+    nothing but other asides after it: only a closing box becomes a sidebar."""
+    from lxml import html as lxml_html
+
+    document = lxml_html.document_fromstring(html)
+    asides = list(document.iter("aside"))
+    if index >= len(asides) or any(
+            sibling.tag != "aside" for sibling in asides[index].itersiblings()):
+        return None
+    style = asides[index].get("style", "").rstrip("; ")
+    asides[index].set("style", (style + "; " if style else "") + "break-before: column")
     return lxml_html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
 
 

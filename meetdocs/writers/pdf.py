@@ -154,7 +154,8 @@ def write(job) -> bytes:
     # through these two objects, shared by the CSS and the rendering.
     styles = {"counter_style": CounterStyle(), "font_config": FontConfiguration()}
     sheets = job.fmt.stylesheets(job.folder)
-    css = [stylesheet(job, sheet, fetcher, styles) for sheet in sheets]
+    loaded = [stylesheet(job, sheet, fetcher, styles) for sheet in sheets]
+    css = [sheet for sheet, _ in loaded]
     try:
         prepared = pagefit.prepare(job.html)
 
@@ -164,13 +165,8 @@ def write(job) -> bytes:
                                                     **PDF_OPTIONS)
 
         with _quiet() as log, _page_limit(job):
-            document = render(prepared)
-            if closing_box_alone(document):
-                # Rendered again, the format's stylesheet told to make the
-                # pictures smaller (html.fit-closing); kept if it saves the page.
-                second = render(pagefit.root_class(prepared, pagefit.FIT_CLOSING))
-                if len(second.pages) < len(document.pages):
-                    document = second
+            fits = pagefit.FIT_LAST in "".join(text for _, text in loaded)
+            document = last_page_adapted(render, prepared, fits)
             check_budget(job, document)
             data = document.write_pdf(**PDF_OPTIONS)
     except FatalURLFetchingError as exc:
@@ -191,7 +187,7 @@ def write(job) -> bytes:
 
 def stylesheet(job, sheet: Path, fetcher, styles: dict):
     """A format's or a meeting's stylesheet, read like a template: inside
-    templates/ or the meeting folder, never through a link."""
+    templates/ or the meeting folder, never through a link; with its text."""
     from weasyprint import CSS
 
     from weasyprint.urls import FatalURLFetchingError
@@ -203,7 +199,7 @@ def stylesheet(job, sheet: Path, fetcher, styles: dict):
     check_lengths(shown, text)
     try:
         return CSS(string=text, base_url=virtual_url(job, sheet), url_fetcher=fetcher,
-                   **styles)
+                   **styles), text
     except FatalURLFetchingError as exc:  # an @import refused
         raise BuildError(refused(job, fetcher.refused or {str(exc): None})) from exc
 
@@ -282,27 +278,90 @@ def too_many_pages(job, limit: int) -> str:
                 "layout was stopped there")
     return (f"the document runs more than {limit} pages, the limit of a document; "
             "layout was stopped there (a stylesheet that breaks the page too often?)")
-# A last page holding nothing but closing boxes is "mostly empty" below this share
-# of its height used.
+# The last page is a leftover below this share of its height used, whatever it
+# holds; a last page holding nothing but closing boxes, below the second.
+LEFTOVER_USED = 1 / 3
 CLOSING_ALONE_USED = 0.5
 
 
-def closing_box_alone(document) -> bool:
-    """Whether the last page holds nothing but closing boxes (``aside.box`` after
-    the article's text, markdown.closing_boxes) and leaves most of itself empty.
+def last_page_adapted(render, html: str, fits: bool):
+    """The document rendered from ``html``, with its last page adapted (issue 15).
 
-    The rule chosen for a closing box alone on a page (issue 15): the pictures
-    adapt.  The document is rendered again with ``class="fit-closing"`` on its root,
-    for which a format's stylesheet makes the body's and the box's pictures smaller
-    so the box can join the text on the page before; a document whose box does not
-    sit alone pays nothing."""
+    The rules chosen, each tried on a second render and kept only if it helps:
+
+    1. A leftover last page (``leftover_last_page``: under a third used, or only
+       closing boxes on under half of it): the pictures adapt.  The document is
+       rendered with ``class="fit-last"`` on its root, for which the format's
+       stylesheet makes the pictures smaller; kept if it has fewer pages.  A
+       format whose stylesheets never name ``fit-last`` (``fits``) is not
+       rendered again.
+    2. A closing box split over the columns of the last page, below other
+       content (som3-2023's 小百科 box below the text's end and a photo): the
+       box starts a column of its own, a sidebar beside the text's end; kept if
+       the box is then whole and the document no longer.
+    """
+    document = render(html)
+    if fits and leftover_last_page(document):
+        fitted = pagefit.root_class(html, pagefit.FIT_LAST)
+        second = render(fitted)
+        if len(second.pages) < len(document.pages):
+            html, document = fitted, second
+    split = split_closing_box(document)
+    sidebar = pagefit.start_column(html, split) if split is not None else None
+    if sidebar is not None:
+        second = render(sidebar)
+        if (len(second.pages) <= len(document.pages)
+                and len(_fragments(second.pages[-1], split)) == 1):
+            document = second
+    return document
+
+
+def leftover_last_page(document) -> bool:
+    """Whether the last page looks left over: under ``LEFTOVER_USED`` of its
+    height used, or nothing but closing boxes (``aside.box`` after the article's
+    text, markdown.closing_boxes) under ``CLOSING_ALONE_USED``."""
     if len(document.pages) < 2:
         return False
     page = document.pages[-1]
+    used = _used_height(page, set()) / page._page_box.height
     leaves = list(_leaves_outside_boxes(page._page_box))
-    if not leaves or not all(leaves):
-        return False
-    return _used_height(page, set()) < CLOSING_ALONE_USED * page._page_box.height
+    return used < LEFTOVER_USED or (bool(leaves) and all(leaves)
+                                    and used < CLOSING_ALONE_USED)
+
+
+def split_closing_box(document) -> int | None:
+    """The index among the document's ``aside`` elements of a box that the last
+    page splits over two columns, below other content of that page; or None."""
+    page = document.pages[-1]
+    if all(_leaves_outside_boxes(page._page_box)):
+        return None  # nothing but boxes: a column of its own would stand empty
+    asides = [element for element in _root_element(page).iter()
+              if _local(element.tag) == "aside"]
+    for index, element in enumerate(asides):
+        if "box" in (element.get("class") or "").split() and \
+                len(_fragments(page, index, asides)) > 1:
+            return index
+    return None
+
+
+def _fragments(page, index: int, asides=None) -> list:
+    """The block boxes of the ``index``-th ``aside`` on ``page``."""
+    from weasyprint.formatting_structure.boxes import BlockBox
+
+    if asides is None:
+        asides = [element for element in _root_element(page).iter()
+                  if _local(element.tag) == "aside"]
+    return [box for box in _content_boxes(page)
+            if type(box) is BlockBox and box.element is asides[index]]
+
+
+def _root_element(page):
+    return next(child for child in page._page_box.children
+                if child.element is not None and child.element_tag == "html").element
+
+
+def _local(tag) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _leaves_outside_boxes(page_box):
