@@ -125,6 +125,55 @@ def test_unusual_content_stays_inside_its_page(unusual):
                 assert box.position_y + box.margin_height() <= bottom, (job.fmt.name, box)
 
 
+# The unusual corpus's table row taller than a page (its 120 sentences, numbered).
+TALL_ROW = [f"第{n}句：亞太經濟合作會議推動區域經濟整合與永續成長。" for n in range(1, 121)]
+# Each format's page margins in mm (top, right, bottom, left): its @page rule.
+MARGINS_MM = {"briefing": (22, 20, 20, 20), "delegation-report": (25, 28, 25, 28)}
+MM = 72 / 25.4
+
+
+def body_words(pdf, fmt: str):
+    """Per page, the words in the page area (not the running head and foot) in the
+    order they are drawn, which is the order of the text (``-raw``), with their
+    left and top in pt; every one of them inside the page's margins."""
+    from lxml import etree
+
+    top, right, bottom, left = (m * MM for m in MARGINS_MM[fmt])
+    root = etree.fromstring(run("pdftotext", "-raw", "-bbox", str(pdf), "-").encode())
+    for page in root.iter("{*}page"):
+        width, height = float(page.get("width")), float(page.get("height"))
+        words = []
+        for word in page.iter("{*}word"):
+            x0, y0, x1, y1 = (float(word.get(k)) for k in ("xMin", "yMin", "xMax", "yMax"))
+            if top < (y0 + y1) / 2 < height - bottom:
+                assert left - 1 <= x0 and x1 <= width - right + 1, (pdf.name, word.text)
+                words.append((word.text or "", x0, y0))
+        yield words
+
+
+@pytest.mark.parametrize("fmt", ["briefing", "delegation-report"])
+def test_a_row_taller_than_a_page_splits_where_it_stands_and_loses_no_text(unusual, fmt):
+    """``tr { break-inside: avoid }`` keeps rows whole; a row taller than a page (or
+    a briefing column) splits inside itself, starts right below the row before it
+    (pdf.tall_rows) rather than leave that page empty, and every sentence of it is
+    inside the page area, in order, in the text layer."""
+    _, files = unusual
+    words = list(body_words(files[f"unusual-{fmt}.pdf"], fmt))
+    pages = ["".join(text for text, *_ in page).replace("\u2010", "")
+             .replace("項目說明", "") for page in words]  # the head row, repeated
+    text = "".join(pages)
+    at = [text.find(sentence) for sentence in TALL_ROW]
+    assert -1 not in at and at == sorted(at), [s for s, i in zip(TALL_ROW, at) if i < 0]
+    first = next(n for n, page in enumerate(pages) if TALL_ROW[0] in page)
+    last = next(n for n, page in enumerate(pages) if TALL_ROW[-1] in page)
+    assert last > first  # split over pages
+    # The row starts right below the row before it, in the same column.
+    row_before = next(((x, y) for text, x, y in words[first] if text == "第一列"), None)
+    row = next((x, y) for text, x, y in words[first] if text == "很長的一列")
+    assert row_before is not None, "the tall row left the page of the row before it"
+    assert abs(row[0] - row_before[0]) < 1 and 0 < row[1] - row_before[1] < 40
+
+
 def typography_boxes(page_box, boxes):
     for child in page_box.children:
         if not isinstance(child, boxes.MarginBox):

@@ -106,8 +106,8 @@ def root_class(html: str, name: str) -> str:
 
 def start_column(html: str, index: int) -> str | None:
     """``html`` with its ``index``-th ``aside`` starting a column
-    (pdf.last_page_adapted); None unless that aside closes its container, with
-    nothing but other asides after it: only a closing box becomes a sidebar."""
+    (pdf.adapted); None unless that aside closes its container, with nothing
+    but other asides after it: only a closing box becomes a sidebar."""
     from lxml import html as lxml_html
 
     document = lxml_html.document_fromstring(html)
@@ -115,9 +115,27 @@ def start_column(html: str, index: int) -> str | None:
     if index >= len(asides) or any(
             sibling.tag != "aside" for sibling in asides[index].itersiblings()):
         return None
-    style = asides[index].get("style", "").rstrip("; ")
-    asides[index].set("style", (style + "; " if style else "") + "break-before: column")
+    add_style(asides[index], "break-before: column")
     return lxml_html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
+
+
+def split_rows(html: str, indexes: list[int]) -> str:
+    """``html`` with the table rows of these indexes (document order) free to
+    split where they stand (pdf.adapted): a row taller than a page splits
+    anyway, and moved first to the next column or page, it would leave the rest
+    of this one empty."""
+    from lxml import html as lxml_html
+
+    document = lxml_html.document_fromstring(html)
+    rows = list(document.iter("tr"))
+    for index in indexes:
+        add_style(rows[index], "break-inside: auto")
+    return lxml_html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
+
+
+def add_style(element, declaration: str) -> None:
+    style = element.get("style", "").strip().rstrip(";")
+    element.set("style", f"{style}; {declaration}" if style else declaration)
 
 
 def mark_wide_tables(document) -> bool:

@@ -166,7 +166,7 @@ def write(job) -> bytes:
 
         with _quiet() as log, _page_limit(job):
             fits = pagefit.FIT_LAST in "".join(text for _, text in loaded)
-            document = last_page_adapted(render, prepared, fits)
+            document = adapted(render, prepared, fits)
             check_budget(job, document)
             data = document.write_pdf(**PDF_OPTIONS)
     except FatalURLFetchingError as exc:
@@ -284,36 +284,65 @@ LEFTOVER_USED = 1 / 3
 CLOSING_ALONE_USED = 0.5
 
 
-def last_page_adapted(render, html: str, fits: bool):
-    """The document rendered from ``html``, with its last page adapted (issue 15).
+def adapted(render, html: str, fits: bool):
+    """The document rendered from ``html``, with its rows and its last page
+    adapted (issue 15).
 
-    The rules chosen, each tried on a second render and kept only if it helps:
+    The rules chosen, each tried on another render and kept only if it helps:
 
-    1. A leftover last page (``leftover_last_page``: under a third used, or only
+    1. A table row taller than a page (or column) splits where it stands
+       (``tall_rows``): ``tr { break-inside: avoid }`` first moved it to the next
+       column or page, leaving the rest of this one empty; kept if it adds no page.
+    2. A leftover last page (``leftover_last_page``: under a third used, or only
        closing boxes on under half of it): the pictures adapt.  The document is
        rendered with ``class="fit-last"`` on its root, for which the format's
        stylesheet makes the pictures smaller; kept if it has fewer pages.  A
        format whose stylesheets never name ``fit-last`` (``fits``) is not
        rendered again.
-    2. A closing box split over the columns of the last page, below other
+    3. A closing box split over the columns of the last page, below other
        content (som3-2023's 小百科 box below the text's end and a photo): the
        box starts a column of its own, a sidebar beside the text's end; kept if
        the box is then whole and the document no longer.
     """
     document = render(html)
+    rows = tall_rows(document)
+    if rows:
+        split = pagefit.split_rows(html, rows)
+        second = render(split)
+        if len(second.pages) <= len(document.pages):
+            html, document = split, second
     if fits and leftover_last_page(document):
         fitted = pagefit.root_class(html, pagefit.FIT_LAST)
         second = render(fitted)
         if len(second.pages) < len(document.pages):
             html, document = fitted, second
-    split = split_closing_box(document)
-    sidebar = pagefit.start_column(html, split) if split is not None else None
+    box = split_closing_box(document)
+    sidebar = pagefit.start_column(html, box) if box is not None else None
     if sidebar is not None:
         second = render(sidebar)
         if (len(second.pages) <= len(document.pages)
-                and len(_fragments(second.pages[-1], split)) == 1):
+                and len(_fragments(second.pages[-1], box)) == 1):
             document = second
     return document
+
+
+def tall_rows(document) -> list[int]:
+    """The indexes (document order) of the table rows laid out in more than one
+    piece: under ``tr { break-inside: avoid }`` only a row taller than a page or
+    column is."""
+    from weasyprint.formatting_structure.boxes import TableRowBox
+
+    rows = [element for element in _root_element(document.pages[0]).iter()
+            if _local(element.tag) == "tr"]
+    if not rows:
+        return []
+    index = {id(element): number for number, element in enumerate(rows)}
+    pieces: dict[int, int] = {}
+    for page in document.pages:
+        for box in _content_boxes(page):
+            if isinstance(box, TableRowBox) and id(box.element) in index:
+                pieces[index[id(box.element)]] = pieces.get(index[id(box.element)], 0) + 1
+    return sorted(number for number, count in pieces.items() if count > 1)
 
 
 def leftover_last_page(document) -> bool:
