@@ -102,3 +102,20 @@ def test_only_a_closing_box_is_made_to_start_a_column():
     assert '<aside class="box" style="color: red; break-before: column">甲' in closing
     assert closing.count("break-before") == 1
     assert start_column(html, 5) is None
+
+
+def test_every_pdf_format_imports_the_rules_for_content_of_any_shape():
+    """Long strings, tables and pictures of any size are handled by one shared
+    stylesheet (templates/shared/any-content.css); a format, or the starter that
+    `build.py new-format` copies, that drops the import loses those guarantees."""
+    import re
+
+    from conftest import PROJECT
+    from meetdocs import scaffold
+
+    sheets = [PROJECT / "templates" / f.parent.name / "style.css"
+              for f in (PROJECT / "templates").glob("*/format.yaml")
+              if re.search(r"^outputs:.*\bpdf\b", f.read_text(), re.M)]
+    assert len(sheets) >= 4
+    for sheet in [*sheets, scaffold.STARTER / "style.css"]:
+        assert '@import "../shared/any-content.css";' in sheet.read_text(), sheet
