@@ -196,3 +196,14 @@ def test_unusual_content_loses_no_text_and_pictures_keep_their_size(unusual):
         images = run("pdfimages", "-list", str(path)).splitlines()[2:]
         sizes = {(int(r.split()[3]), int(r.split()[4])): float(r.split()[12]) for r in images}
         assert sizes[(16, 16)] >= 95  # the icon: at least 96 dpi, never blown up
+
+
+def test_the_closing_box_of_the_unusual_corpus_never_sits_alone(unusual):
+    """The report's 小百科 box sat alone on a 13th page, 90 % empty: its pictures
+    adapt (html.fit-last, pdf.adapted) and the box ends the page of the last text."""
+    _, files = unusual
+    for name in ("unusual-briefing.pdf", "unusual-delegation-report.pdf"):
+        pages = int(run("pdfinfo", str(files[name])).split("Pages:")[1].split()[0])
+        last = squeeze(run("pdftotext", "-enc", "UTF-8", "-f", str(pages), "-l",
+                           str(pages), str(files[name]), "-"))
+        assert "APEC小百科" in last and "本段為最後一段" in last, name
