@@ -92,7 +92,7 @@ def prepare(html: str) -> str:
     return lxml_html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
 
 
-FIT_LAST = "fit-last"  # on the root: pictures smaller, see pdf.last_page_adapted
+FIT_LAST = "fit-last"  # on the root: pictures smaller, see pdf.adapted
 
 
 def root_class(html: str, name: str) -> str:
