@@ -9,12 +9,17 @@ project's own pipeline, it reads WeasyPrint's line boxes and reports:
 - raggedness: for every line but the last of a paragraph of two lines or more, how
   far its last glyph ends from the right edge of its column (pt): lines > 0.5 pt
   short, the largest gap, the mean; and of the justified lines, how many end off
-  the edge (a line whose slack the justification could not spread without copied
-  text gaining spaces is left short on purpose and counted apart, see
-  meetdocs/writers/justify.py, ``left_short``);
+  the edge, and how many the justification left short (``left_short``: a line
+  with no justification opportunity at all, one unbreakable Latin word, see
+  meetdocs/writers/justify.py);
+- spacing: of the justified lines, the widest spacing given to a CJK character and
+  to a space or CJK–Latin seam (em), and how many lines needed more than
+  justify.CJK_MAX_EM per CJK character (the slack that spaces and seams could not
+  take up to justify.LATIN_LINE_MAX_EM, shared by all);
 - runts: paragraphs whose last line holds one character, or one and punctuation;
 - pages, and the share of the last page's height that its content uses;
-- with --times N, the render time of each briefing (median of N renders).
+- with --times N, the render time of each briefing (median of N renders, wall
+  and CPU time of this process).
 
 It is a measurement, not a test (tests/test_justify.py asserts on the same boxes).
 ``--project`` measures another checkout (e.g. a worktree of main) with this
@@ -95,6 +100,19 @@ def line_text(line) -> str:
     return "".join(box.text for box in line.descendants() if isinstance(box, boxes.TextBox))
 
 
+def spacing_em(line) -> tuple[float, float]:
+    """(widest spacing of a CJK character, of a space or seam) on the line, in em
+    of the line's font size, as the justification set them on its text boxes."""
+    from weasyprint.formatting_structure import boxes
+
+    size = line.style["font_size"]
+    texts = [box for box in line.descendants() if isinstance(box, boxes.TextBox)]
+    cjk = [getattr(getattr(box, "pango_layout", None), "cjk_justification_spacing", 0)
+           for box in texts if CJK.search(box.text)]
+    return max(cjk, default=0) / size, max((box.justification_spacing for box in texts),
+                                           default=0) / size
+
+
 def is_runt(text: str) -> bool:
     """One character, or one and punctuation, on a paragraph's last line."""
     kept = [c for c in text.strip() if not unicodedata.category(c).startswith(("P", "Z"))]
@@ -103,7 +121,7 @@ def is_runt(text: str) -> bool:
 
 def measure(document) -> dict:
     _load_cjk()
-    gaps, justified, runts, overflow, latin = [], [], [], 0, 0
+    gaps, justified, runts, overflow, latin, spread = [], [], [], 0, 0, []
     for lines in paragraphs(document).values():
         if len(lines) < 2:
             continue
@@ -116,9 +134,12 @@ def measure(document) -> dict:
             gaps.append(max(gap, 0))
             if block.style["text_align_all"] == "justify":
                 if getattr(line, "left_short", False):
-                    latin += abs(gap) > 0.5  # left short on purpose (justify.py)
+                    latin += abs(gap) > 0.5  # nothing to widen (justify.py)
                     continue
                 justified.append(gap)
+                spread.append(spacing_em(line))
+                if (spread[-1][0] > 0.0901 or spread[-1][1] > 0.5001) and VERBOSE:
+                    print(f"   spread {spread[-1][0]:.2f}/{spread[-1][1]:.2f} em: {line_text(line)!r}")
                 if abs(gap) > 0.5 and VERBOSE:
                     print(f"   ragged {gap:6.1f} pt: {line_text(line)!r}")
         text = line_text(lines[-1][1])
@@ -129,7 +150,10 @@ def measure(document) -> dict:
             "overflow": overflow, "runts": runts,
             "justified": len(justified), "off": sum(abs(g) > 0.5 for g in justified),
             "latin_short": latin, "pages": len(document.pages),
-            "last_fill": last_fill(document)}
+            "last_fill": last_fill(document),
+            "cjk_em": max((c for c, _ in spread), default=0),
+            "space_em": max((w for _, w in spread), default=0),
+            "past_cap": sum(c > 0.0901 for c, _ in spread)}
 
 
 def last_fill(document) -> float:
@@ -153,7 +177,7 @@ def main() -> None:
     sys.path.insert(0, str(project))
     _load_cjk()
     meetings = args.meetings or sorted(p.parent.name for p in (project / "content").glob("*/meeting.yaml"))
-    total = {"lines": 0, "ragged": 0, "runts": 0}
+    total = {"lines": 0, "ragged": 0, "runts": 0, "off": 0, "latin_short": 0, "past_cap": 0}
     for meeting in meetings:
         for job, document in rendered(project, meeting):
             m = measure(document)
@@ -161,6 +185,8 @@ def main() -> None:
             print(f"{meeting:24} {job.fmt.name:18} lines {m['lines']:4}  >0.5pt {m['ragged']:4}"
                   f"  max {m['max_gap']:5.1f} pt  mean {m['mean_gap']:4.2f} pt"
                   f"  justified {m['justified']} off>0.5pt {m['off']} left short {m['latin_short']}"
+                  f"  widest CJK {m['cjk_em']:.3f} em space/seam {m['space_em']:.2f} em"
+                  f" past CJK cap {m['past_cap']}"
                   f"  overflow {m['overflow']}  pages {m['pages']} last {m['last_fill']:.0%}"
                   f"  runts {len(m['runts'])} {' '.join(m['runts'])}")
     print("total", total)
@@ -177,13 +203,15 @@ def times(project: Path, meetings: list[str], runs: int) -> None:
             if job.fmt.name != "briefing":
                 continue
             pdf.write(job)  # warm: fonts, caches
-            seconds = []
+            seconds, cpu = [], []
             for _ in range(runs):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 pdf.write(job)
                 seconds.append(time.perf_counter() - start)
+                cpu.append(time.process_time() - start_cpu)
             print(f"{meeting:24} briefing render median of {runs}: "
-                  f"{statistics.median(seconds):.2f} s  (min {min(seconds):.2f}, max {max(seconds):.2f})")
+                  f"{statistics.median(seconds):.2f} s  (min {min(seconds):.2f}, max {max(seconds):.2f})"
+                  f"  CPU {statistics.median(cpu):.2f} s")
 
 
 if __name__ == "__main__":

@@ -17,10 +17,12 @@ the ends of a layout; each text box is one layout, so a CJK character at either 
 of its box counts half.  The gap between two CJK characters is thus the same
 everywhere, and each box widens by exactly the spacing the layout counted.
 
-Past ``CJK_MAX_EM`` per character (poppler would read the gaps as spaces), a
-line's slack goes to its spaces and to the seams between CJK and Latin text, where
-the text box is cut in two (``cut_at_seams``) or between two text boxes, never to
-letters inside a word; past ``LATIN_LINE_MAX_EM`` there too, the line stays short.
+Past ``CJK_MAX_EM`` per character, a line's slack goes to its spaces and to the
+seams between CJK and Latin text, where the text box is cut in two
+(``cut_at_seams``) or between two text boxes, never to letters inside a word; past
+``LATIN_LINE_MAX_EM`` there too, what is left is shared by all of them, so the line
+ends flush.  Text copied out of the PDF is not affected by the gaps: copytext.py
+gives each line its text as replacement text.
 
 WeasyPrint has no ``text-justify`` property; this applies to every
 ``text-align: justify`` line, as browsers do for CJK text under ``text-justify: auto``.
@@ -54,48 +56,47 @@ CJK = re.compile("[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u
                  "\uff01-\uff60\U00020000-\U0003ffff]")
 
 
-# Poppler (pdftotext, most PDF viewers' copy) reads a gap wider than 0.1 em between
-# two glyphs as a word space, so CJK characters spread wider than that copy out of
-# the PDF with spaces between them.  Up to this many em of spacing per character a
-# line's slack goes to its CJK characters and spaces alike; past it (a line that
-# could not take the next English word), the CJK characters keep this much and the
-# rest goes to the spaces and to the seams between CJK and Latin text, where a
-# reader's copy may gain a space but no word is torn.
+# A line's slack is spread in three steps, the least visible first.  Up to this
+# many em per character it goes to the CJK characters and spaces alike: a tenth of
+# an em between ideographs is not seen as a gap.
 CJK_MAX_EM = 0.09
-# A space or CJK–Latin seam is widened by at most this much: poppler reads a much
-# wider gap as a column gap and the line's two halves out of order (a line read as
-# starting with 、).  A line whose slack the CJK characters (at CJK_MAX_EM), spaces
-# and seams (at this) cannot take stays that much short: its text copies out as it
-# was written, which matters more than a flush edge (1 line of the repository's 9
-# PDFs, with English words hyphenated, pagefit.py; with the rest put between the
-# CJK characters, 49 lines copied out with spaces between them).  The line box is
-# marked ``left_short`` for the measurements.
-LATIN_LINE_MAX_EM = 0.6
+# Past that (a line that could not take the next English word), the CJK
+# characters keep CJK_MAX_EM and the rest goes to the spaces and to the seams
+# between CJK and Latin text, up to this many em each: the places where a reader
+# expects a gap, which a wider one does not tear apart.
+LATIN_LINE_MAX_EM = 0.5
+# Whatever is left then is spread over all of them equally, so every line with an
+# opportunity ends flush.  Only a line with none (one Latin word that could not be
+# broken) stays short; its line box is marked ``left_short`` for the measurements.
+# The spacing does not reach copied text: each line carries its text as written
+# (copytext.py), which a reader copies instead of guessing spaces from the gaps.
 
 
 def justify_line(context, line, extra_width):
-    """Spread ``extra_width`` over the line's spaces and CJK characters."""
+    """Spread ``extra_width`` over the line's spaces, CJK characters and
+    CJK–Latin seams."""
     spaces, cjk, seams = count_opportunities(line)
     if not spaces + cjk + seams:
+        line.left_short = extra_width > 0.01
         return
     size = line.style['font_size']
     cap, wide = CJK_MAX_EM * size, LATIN_LINE_MAX_EM * size
     spacing = cjk_spacing = extra_width / (spaces + cjk) if spaces + cjk else inf
     seam_spacing = 0
     if cjk and spacing > cap or not spaces + cjk:
-        # The CJK characters keep at most the cap; spaces and seams (the box is
-        # cut at them) take the rest up to theirs.
+        # The CJK characters keep the cap; spaces and seams (the box is cut at
+        # them) take the rest up to theirs, and all share what is left.
         cut_at_seams(context, line)
         mark_seams_between_boxes(line)
         spaces, cjk, seams = count_opportunities(line)
         cjk_spacing = min(spacing, cap)
         rest = extra_width - cjk_spacing * cjk
-        spacing = seam_spacing = min(rest / (spaces + seams), wide) \
-            if spaces + seams else 0
-        line.left_short = rest - spacing * (spaces + seams) > 0.01
-    elif not cjk and (line.style['lang'] or '').startswith('zh'):
-        spacing = min(spacing, wide)
-        line.left_short = spacing * spaces < extra_width - 0.01
+        spacing = min(rest / (spaces + seams), wide) if spaces + seams else 0
+        left = rest - spacing * (spaces + seams)
+        if left > 0.01:
+            share = left / (spaces + cjk + seams)
+            spacing, cjk_spacing = spacing + share, cjk_spacing + share
+        seam_spacing = spacing
     add_justification_spacing(
         context, line, spacing, cjk_spacing, seam_spacing, 0)
 
