@@ -41,7 +41,7 @@ VERBOSE = False
 
 
 def rendered(project: Path, meeting: str):
-    """(job, WeasyPrint document) for each PDF output of the meeting."""
+    """(job, WeasyPrint document, PDF bytes) for each PDF output of the meeting."""
     from meetdocs.pipeline import render_html
     from meetdocs.writers import pdf
 
@@ -57,8 +57,8 @@ def rendered(project: Path, meeting: str):
     try:
         for job in render_html(project, meeting):
             if "pdf" in job.fmt.outputs:
-                pdf.write(job)
-                yield job, captured.pop()
+                data = pdf.write(job)
+                yield job, captured.pop(), data
     finally:
         pdf.check_budget = original
 
@@ -135,6 +135,8 @@ def measure(document) -> dict:
             if block.style["text_align_all"] == "justify":
                 if getattr(line, "left_short", False):
                     latin += abs(gap) > 0.5  # nothing to widen (justify.py)
+                    if VERBOSE and abs(gap) > 0.5:
+                        print(f"   left short {gap:6.1f} pt: {line_text(line)!r}")
                     continue
                 justified.append(gap)
                 spread.append(spacing_em(line))
@@ -179,7 +181,7 @@ def main() -> None:
     meetings = args.meetings or sorted(p.parent.name for p in (project / "content").glob("*/meeting.yaml"))
     total = {"lines": 0, "ragged": 0, "runts": 0, "off": 0, "latin_short": 0, "past_cap": 0}
     for meeting in meetings:
-        for job, document in rendered(project, meeting):
+        for job, document, _ in rendered(project, meeting):
             m = measure(document)
             total = {k: total[k] + (len(m[k]) if k == "runts" else m[k]) for k in total}
             print(f"{meeting:24} {job.fmt.name:18} lines {m['lines']:4}  >0.5pt {m['ragged']:4}"

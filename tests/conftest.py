@@ -71,3 +71,38 @@ def fotc_outputs(tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("output")
     outcome = build_meeting(PROJECT, "fotc-urbanization-2019", out)
     return {path.name: path for path in outcome.files}
+
+
+MEETINGS = sorted(p.parent.name for p in (PROJECT / "content").glob("*/meeting.yaml"))
+
+
+def render_pdfs(project: Path, meeting: str, out: Path) -> list[tuple]:
+    """(format name, WeasyPrint document, PDF path) for each PDF of the meeting,
+    rendered through the writer (scripts/typography.py keeps the laid-out document,
+    whose line boxes the tests read next to the PDF's glyphs)."""
+    import sys
+    sys.path.insert(0, str(PROJECT / "scripts"))
+    import typography
+
+    found = []
+    for job, document, data in typography.rendered(project, meeting):
+        path = out / f"{meeting}-{job.fmt.name}.pdf"
+        path.write_bytes(data)
+        found.append((job.fmt.name, document, path))
+    return found
+
+
+@pytest.fixture(scope="session")
+def laid_out(tmp_path_factory) -> dict[str, list[tuple]]:
+    """Every PDF of every meeting of the repository, rendered once:
+    {meeting: [(format name, document, PDF path), ...]}."""
+    out = tmp_path_factory.mktemp("laid-out")
+    return {meeting: render_pdfs(PROJECT, meeting, out) for meeting in MEETINGS}
+
+
+@pytest.fixture(scope="session")
+def unusual_laid_out(tmp_path_factory) -> list[tuple]:
+    """The PDFs of the corpus of unusual content (tests/data/valid/unusual)."""
+    root = tmp_path_factory.mktemp("unusual-laid-out")
+    project = make_project(root / "project", {"unusual": DATA / "valid" / "unusual"})
+    return render_pdfs(project, "unusual", root)

@@ -63,3 +63,16 @@ def pdf_lines(path: Path) -> list[str]:
     root = ElementTree.fromstring(run("pdftotext", "-bbox-layout", str(path), "-"))
     return ["".join(word.text or "" for word in line.iter(xhtml + "word"))
             for line in root.iter(xhtml + "line")]
+
+
+def pdf_bbox_lines(path: Path) -> list[tuple[int, float, float, str]]:
+    """(page number from 1, xMin, xMax in pt, text without spaces) of each line as
+    poppler reads it from the glyphs (``-bbox-layout``)."""
+    from xml.etree import ElementTree
+
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    root = ElementTree.fromstring(run("pdftotext", "-bbox-layout", str(path), "-"))
+    return [(number, float(line.get("xMin")), float(line.get("xMax")),
+             "".join(word.text or "" for word in line.iter(xhtml + "word")))
+            for number, page in enumerate(root.iter(xhtml + "page"), 1)
+            for line in page.iter(xhtml + "line")]

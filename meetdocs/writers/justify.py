@@ -97,8 +97,22 @@ def justify_line(context, line, extra_width):
             share = left / (spaces + cjk + seams)
             spacing, cjk_spacing = spacing + share, cjk_spacing + share
         seam_spacing = spacing
-    add_justification_spacing(
-        context, line, spacing, cjk_spacing, seam_spacing, 0)
+    spacings = spacing, cjk_spacing, seam_spacing
+    saved = [(box, box.position_x, box.width, getattr(box, 'pango_layout', None))
+             for box in line.descendants()]
+    added = add_justification_spacing(context, line, *spacings, 0)
+    if abs(added - extra_width) > 0.01:
+        # The letter spacing made a space next to a CJK character take another
+        # face (Pango itemizes the spaced text anew): the line came out that much
+        # wider or narrower whatever the spacing, so all spacings take the
+        # difference, and the line is spaced again from where it was.
+        for box, position_x, width, layout in saved:
+            box.position_x, box.width = position_x, width
+            if layout is not None:
+                box.pango_layout = layout
+        share = (extra_width - added) / (spaces + cjk + (seams if seam_spacing else 0))
+        spacings = [value + share if value else 0 for value in spacings]
+        add_justification_spacing(context, line, *spacings, 0)
 
 
 def mark_seams_between_boxes(line):
@@ -164,9 +178,10 @@ def add_justification_spacing(context, box, spacing, cjk_spacing, seam_spacing,
                               x_advance):
     """WeasyPrint 70.0's ``add_word_spacing``, with a second spacing for CJK
     characters, kept on the box and on its Pango layout for drawing, and a third
-    at CJK–Latin seams, where the text box is cut in two to make the gap."""
+    at CJK–Latin seams, where the text box is cut in two to make the gap.  A box
+    widens by what its spaced layout measures, which is what is drawn."""
     from weasyprint.formatting_structure import boxes
-    from weasyprint.text.line_break import create_layout
+    from weasyprint.text.line_break import create_layout, line_size
 
     if isinstance(box, boxes.TextBox):
         box.justification_spacing = spacing
@@ -176,9 +191,14 @@ def add_justification_spacing(context, box, spacing, cjk_spacing, seam_spacing,
             layout = create_layout(
                 box.text, box.style, context, max_width=None,
                 justification_spacing=box.justification_spacing)
+            # Measured, not counted: a spaced text may be shaped with another
+            # face for its spaces (see justify_line).
+            natural = line_size(layout.get_first_line()[0], box.style)[0]
             layout.cjk_justification_spacing = cjk_spacing
+            layout.set_text(box.text, justify=True)
+            extra_space = line_size(
+                layout.get_first_line()[0], box.style)[0] - natural
             layout.deactivate()
-            extra_space = spacing * spaces + cjk_spacing * cjk
             x_advance += extra_space
             box.width += extra_space
             box.pango_layout = layout
