@@ -88,8 +88,24 @@ def render_pdfs(project: Path, meeting: str, out: Path) -> list[tuple]:
     for job, document, data in typography.rendered(project, meeting):
         path = out / f"{meeting}-{job.fmt.name}.pdf"
         path.write_bytes(data)
+        set_copy_texts(document)
         found.append((job.fmt.name, document, path))
     return found
+
+
+def set_copy_texts(document) -> None:
+    """Give each line box of the laid-out document the ``actual_text`` that
+    copytext.py gives the copy drawn into the PDF (the drawing works on copies of
+    the boxes), for tests to find a PDF's lines among the laid-out ones."""
+    from weasyprint.formatting_structure import boxes
+
+    from meetdocs.writers import copytext
+
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.BlockContainerBox) and box.children and \
+                    isinstance(box.children[-1], boxes.LineBox):
+                copytext.set_actual_texts(box.children)
 
 
 @pytest.fixture(scope="session")

@@ -4,13 +4,17 @@ line of every page of every built PDF."""
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 
 from conftest import PROJECT
 from meetdocs.pipeline import build_meeting, render_html
 from meetdocs.writers.justify import CJK
-from readback import pdf_info, pdf_lines, pdf_text, run
+from readback import pdf_info, pdf_lines, pdf_text, run, squeeze
+
+sys.path.insert(0, str(PROJECT / "scripts"))
+import typography  # noqa: E402  (the measurement script's line-box readers)
 
 CLOSING = "，。、；：」』）！？》〉"
 OPENING = "「『（《〈"
@@ -54,9 +58,9 @@ def source_pairs(meeting) -> set[str]:
 
 @pytest.mark.parametrize("meeting", MEETINGS)
 def test_copied_text_has_no_space_between_cjk_characters_the_source_lacks(built, meeting):
-    """Justification spreads CJK characters by less than poppler's word gap (0.1 em),
-    so text copied out of the PDF reads as written: no space between two CJK
-    characters or punctuation marks where the source has none."""
+    """Justification spreads CJK characters (justify.py), but text copied out of
+    the PDF reads as written (copytext.py): no space between two CJK characters
+    or punctuation marks where the source has none."""
     allowed = source_pairs(meeting)
     for pdf in built[meeting]:
         spaced = [line for line in pdf_text(pdf).splitlines()
@@ -115,3 +119,91 @@ def test_a_closing_box_split_over_the_columns_of_the_last_page_becomes_a_sidebar
     assert all(w[3] < middle for w in words[:start])
     box = words[start:]
     assert all(w[1] > middle for w in box) and "合作。" in "".join(w[0] for w in box)
+
+
+LATIN = "[A-Za-z0-9]"
+
+
+def spaced_pairs(text: str) -> set[str]:
+    """Each "X Y" with spaces between two CJK characters, or between a CJK
+    character and a Latin letter or digit (a seam), in ``text``."""
+    pairs = re.findall(f"(?=({CJK.pattern}) +({CJK.pattern}|{LATIN}))", text)
+    pairs += re.findall(f"(?=({LATIN}) +({CJK.pattern}))", text)
+    return {a + " " + b for a, b in pairs}
+
+
+def laid_out_lines(document) -> dict[str, set[str]]:
+    """{text without spaces: its spaced pairs} of every line WeasyPrint laid out,
+    margin boxes and list markers included: the source's text and what the
+    stylesheet generates (page counters 「第 1 頁」, footnote numbers)."""
+    from weasyprint.formatting_structure import boxes
+
+    lines = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.LineBox):
+                # found by its text as copied (with the rest of a word broken
+                # after a hyphen moved up, conftest.set_copy_texts), compared
+                # with its text as laid out
+                copied = getattr(box, "actual_text", None) or typography.line_text(box)
+                lines.setdefault(squeeze(copied), set()).update(
+                    spaced_pairs(typography.line_text(box)))
+    return lines
+
+
+def assert_copied_text_spaced_as_laid_out(fmt, document, pdf):
+    """Each line of the copied text that is one laid-out line has no space between
+    two CJK characters or at a CJK–Latin seam where the laid-out line has none:
+    the justification's gaps do not copy out as spaces.  (Lines poppler makes of
+    two laid-out lines side by side, table cells, are not compared.)"""
+    laid_out = laid_out_lines(document)
+    checked, added = set(), []
+    for line in pdf_text(pdf).splitlines():
+        # poppler reads a list item's marker (「•」「（二）」) and its line as one
+        line = next((line[i:] for i in range(5) if squeeze(line[i:]) in laid_out), line)
+        allowed = laid_out.get(squeeze(line))
+        if allowed is not None:
+            checked.add(squeeze(line))
+            if spaced_pairs(line) - allowed:
+                added.append(line)
+    assert added == [], fmt
+    # nearly every line with CJK text is compared (poppler joins a line ending
+    # with a broken word to the next one)
+    chinese = {text for text in laid_out if CJK.search(text) and not text.endswith("-")}
+    assert len(chinese & checked) >= 0.9 * len(chinese), (fmt, chinese - checked)
+
+
+def assert_broken_words_read_back_whole(fmt, document, pdf):
+    """A word the layout hyphenated at a line end copies out whole: its line
+    reads with ASCII "-", which poppler drops to join the word (copytext.py)."""
+    text = pdf_text(pdf)
+    assert [line for line in text.splitlines() if line.endswith("\u2010")] == [], fmt
+    words = []
+    for lines in typography.paragraphs(document).values():
+        for (block, line), (following_block, following) in zip(lines, lines[1:]):
+            first = typography.line_text(line).rstrip()
+            if first.endswith("\u2010") and block is following_block:  # same column
+                head = re.search(r"[\w.]*(?=\u2010$)", first).group()
+                tail = re.match(r"[\w.]*", typography.line_text(following).lstrip()).group()
+                words.append(head + tail)
+    assert [word for word in words if word not in text] == [], fmt
+    if fmt in ("briefing", "briefing-en", "delegation-report"):
+        assert words, fmt  # hyphens: auto broke some words: the test tests something
+
+
+@pytest.mark.parametrize("meeting", MEETINGS)
+def test_copied_text_has_no_space_the_laid_out_text_lacks(laid_out, meeting):
+    for fmt, document, pdf in laid_out[meeting]:
+        assert_copied_text_spaced_as_laid_out(fmt, document, pdf)
+
+
+@pytest.mark.parametrize("meeting", MEETINGS)
+def test_hyphen_broken_words_read_back_whole(laid_out, meeting):
+    for fmt, document, pdf in laid_out[meeting]:
+        assert_broken_words_read_back_whole(fmt, document, pdf)
+
+
+def test_unusual_content_copies_out_as_laid_out(unusual_laid_out):
+    for fmt, document, pdf in unusual_laid_out:
+        assert_copied_text_spaced_as_laid_out(fmt, document, pdf)
+        assert_broken_words_read_back_whole(fmt, document, pdf)

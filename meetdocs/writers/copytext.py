@@ -14,10 +14,16 @@ the hyphen the layout inserted (the ``hyphenate-character``) ends with ASCII
 U+002D in its replacement text instead: that is the character poppler looks for to
 join a word broken across lines (``Com-`` + ``munity`` copies as ``Community``).
 
-A hyphen written in the source (``Asia-`` at a line end, ``Pacific`` on the next)
-keeps its own character, U+002D: poppler joins it and drops it (``AsiaPacific``),
-as it did before this module, because a PDF cannot tell it a hyphen is the text's
-own; other extractors keep it and the line break.
+A line that ends with a hyphen written in the source (``Anti-`` at a line end,
+``Corruption`` on the next) is another case: poppler would join it the same way
+and drop the hyphen (``AntiCorruption``, as WeasyPrint's own PDFs copy), and with
+any other character the word would copy out in two.  So the rest of the word (the
+next line's leading run of characters that are neither spaces nor CJK) moves up
+into this line's replacement text, and out of the next one's: the copy reads
+``Anti-Corruption`` / ``and Transparency``, whatever the extractor, as long as it
+reads replacement text.  This is done for the lines of one block as it is drawn
+(``draw_block_level``); a word broken across columns or pages stays in two, as
+poppler keeps it anyway (the lines are in two blocks of its text).
 
 Lines drawn elsewhere go through the same function (``draw_block_level`` calls it
 for every line of a block, list markers, footnotes and the running heads of margin
@@ -33,10 +39,23 @@ allows (marked content nests; only MCID sequences may not hold one another).
 
 from __future__ import annotations
 
-from ..errors import SetupError
-from .justify import WEASYPRINT_VERSION
+import re
 
-_DRAW_INLINE_LEVEL = None
+from ..errors import SetupError
+from .justify import CJK, WEASYPRINT_VERSION
+
+_DRAW_INLINE_LEVEL = _DRAW_BLOCK_LEVEL = None
+
+
+def draw_block_level(page, stream, blocks_and_cells):
+    """WeasyPrint's ``draw_block_level``, with the replacement text of each line
+    of the blocks set first (the original calls this again for nested blocks)."""
+    from weasyprint.formatting_structure import boxes
+
+    for block in blocks_and_cells:
+        if block.children and isinstance(block.children[-1], boxes.LineBox):
+            set_actual_texts(block.children)
+    return _DRAW_BLOCK_LEVEL(page, stream, blocks_and_cells)
 
 
 def draw_inline_level(stream, page, box, *args, **kwargs):
@@ -45,9 +64,13 @@ def draw_inline_level(stream, page, box, *args, **kwargs):
     import pydyf
     from weasyprint.formatting_structure import boxes
 
-    text = line_text(box) if isinstance(box, boxes.LineBox) else None
-    if not text:
+    text = None
+    if isinstance(box, boxes.LineBox):
+        text = box.actual_text if hasattr(box, 'actual_text') \
+            else with_ascii_hyphen(box, line_text(box))
+    if text is None:
         return _DRAW_INLINE_LEVEL(stream, page, box, *args, **kwargs)
+    # An empty text too: the line's glyphs (a word moved up) copy out as nothing.
     stream.begin_marked_content(
         'Span', pydyf.Dictionary({'ActualText': pydyf.String(text)}))
     try:
@@ -56,18 +79,51 @@ def draw_inline_level(stream, page, box, *args, **kwargs):
         stream.end_marked_content()
 
 
+# A line ending with a hyphen of the source after a letter or digit, and the run
+# of the next line's text that completes the word.
+SOURCE_HYPHEN = re.compile(r'[^\W_]-$')
+WORD_REST = re.compile(rf'[^\s{CJK.pattern[1:-1]}]+')
+
+
+def set_actual_texts(lines) -> None:
+    """Set ``actual_text`` on each line box of a block: its text, with the rest
+    of a word broken after a source hyphen moved up from the lines after it."""
+    texts = [line_text(line) for line in lines]
+    for i, text in enumerate(texts):
+        following = i + 1
+        while text and SOURCE_HYPHEN.search(text) and following < len(texts) \
+                and texts[following]:
+            rest = WORD_REST.match(texts[following])
+            if rest is None:
+                break
+            text += rest.group()
+            texts[following] = texts[following][rest.end():].lstrip()
+            if texts[following]:
+                break
+            following += 1  # the whole line moved up: the word may go on below
+        texts[i] = text
+    for line, text in zip(lines, texts):
+        line.actual_text = with_ascii_hyphen(line, text)
+
+
 def line_text(line) -> str | None:
-    """The replacement text of a line box, or None when it should have none."""
+    """The text of a line box as drawn, or None when it should have no
+    replacement text."""
     if line.block_ellipsis != 'none' or line.text_overflow != 'clip':
         return None
     pieces = list(texts(line))
     if None in pieces:
         return None
-    text = ''.join(pieces).replace('\u00ad', '').rstrip()
-    hyphen = last_text_box(line)
-    hyphen = hyphen.style['hyphenate_character'] if hyphen is not None else None
-    if hyphen and hyphen != '-' and text.endswith(hyphen):
-        text = text[:-len(hyphen)] + '-'
+    return ''.join(pieces).replace('\u00ad', '').rstrip()
+
+
+def with_ascii_hyphen(line, text):
+    """``text`` ending with U+002D instead of the hyphen the layout inserted at
+    the end of ``line`` (its ``hyphenate-character``)."""
+    box = last_text_box(line)
+    hyphen = box.style['hyphenate_character'] if box is not None else None
+    if text and hyphen and hyphen != '-' and text.endswith(hyphen):
+        return text[:-len(hyphen)] + '-'
     return text
 
 
@@ -99,8 +155,8 @@ def last_text_box(box):
 
 
 def install(weasyprint) -> None:
-    """Put ``draw_inline_level`` in place; refuse a WeasyPrint it was not
-    written for."""
+    """Put ``draw_block_level`` and ``draw_inline_level`` in place; refuse a
+    WeasyPrint they were not written for."""
     if weasyprint.__version__ != WEASYPRINT_VERSION:
         raise SetupError(
             f"WeasyPrint {weasyprint.__version__} is installed; meetdocs carries a "
@@ -110,7 +166,9 @@ def install(weasyprint) -> None:
             "(python3 build.py does it from requirements.lock)")
     from weasyprint import draw
 
-    global _DRAW_INLINE_LEVEL
+    global _DRAW_INLINE_LEVEL, _DRAW_BLOCK_LEVEL
     if _DRAW_INLINE_LEVEL is None:
         _DRAW_INLINE_LEVEL = draw.draw_inline_level
         draw.draw_inline_level = draw_inline_level
+        _DRAW_BLOCK_LEVEL = draw.draw_block_level
+        draw.draw_block_level = draw_block_level
