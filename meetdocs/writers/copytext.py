@@ -18,12 +18,13 @@ A line that ends with a hyphen written in the source (``Anti-`` at a line end,
 ``Corruption`` on the next) is another case: poppler would join it the same way
 and drop the hyphen (``AntiCorruption``, as WeasyPrint's own PDFs copy), and with
 any other character the word would copy out in two.  So the rest of the word (the
-next line's leading run of characters that are neither spaces nor CJK) moves up
-into this line's replacement text, and out of the next one's: the copy reads
-``Anti-Corruption`` / ``and Transparency``, whatever the extractor, as long as it
-reads replacement text.  This is done for the lines of one block as it is drawn
-(``draw_block_level``); a word broken across columns or pages stays in two, as
-poppler keeps it anyway (the lines are in two blocks of its text).
+next line's leading run of characters that are neither spaces nor CJK, with the
+punctuation after it: 「Pacific，」) moves up into this line's replacement text,
+and out of the next one's: the copy reads ``Anti-Corruption`` / ``and
+Transparency``, whatever the extractor, as long as it reads replacement text.
+This is done for the lines of one block as it is drawn (``draw_block_level``); a
+word broken across columns or pages stays in two, as poppler keeps it anyway (the
+lines are in two blocks of its text).
 
 Lines drawn elsewhere go through the same function (``draw_block_level`` calls it
 for every line of a block, list markers, footnotes and the running heads of margin
@@ -40,6 +41,7 @@ allows (marked content nests; only MCID sequences may not hold one another).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ..errors import SetupError
 from .justify import CJK, WEASYPRINT_VERSION
@@ -96,8 +98,12 @@ def set_actual_texts(lines) -> None:
             rest = WORD_REST.match(texts[following])
             if rest is None:
                 break
-            text += rest.group()
-            texts[following] = texts[following][rest.end():].lstrip()
+            end = rest.end()
+            while end < len(texts[following]) and \
+                    unicodedata.category(texts[following][end]) in ('Pe', 'Pf', 'Po'):
+                end += 1  # punctuation closing the word goes with it (「Pacific，」)
+            text += texts[following][:end]
+            texts[following] = texts[following][end:].lstrip()
             if texts[following]:
                 break
             following += 1  # the whole line moved up: the word may go on below
