@@ -15,7 +15,7 @@ from meetdocs.filters import en_date, en_date_range
 from meetdocs.formats import discover
 from meetdocs.pipeline import build_meeting
 from meetdocs.writers import WRITERS
-from readback import outline_titles, pdf_fonts, pdf_info, pdf_text, run, squeeze
+from readback import outline_titles, pdf_fonts, pdf_info, pdf_lines, pdf_text, run, squeeze
 
 SOURCE = PROJECT / "content" / "som1-2026" / "briefing-en.md"
 MM = 72 / 25.4
@@ -56,7 +56,8 @@ def unhyphenate(text: str) -> str:
 
 
 def page_words(path) -> list[list[tuple[float, float, float]]]:
-    """Each page's words as (xMin, xMax, yMin), from poppler's bounding boxes."""
+    """Each page's words as (xMin, xMax, yMin), from poppler's bounding boxes (a
+    word is a line's replacement text, which poppler does not split)."""
     xhtml = "{http://www.w3.org/1999/xhtml}"
     root = ElementTree.fromstring(run("pdftotext", "-bbox-layout", str(path), "-"))
     return [[tuple(float(w.get(k)) for k in ("xMin", "xMax", "yMin"))
@@ -91,11 +92,11 @@ def test_sentences_copy_out_of_the_pdf_intact(briefing):
                      "concerning the state of global trade."):
         assert sentence in SOURCE.read_text(encoding="utf-8")
         assert sentence in text
-    # Hyphenation is on, and every hyphen it adds ends a line.
+    # Hyphenation is on, and the words it breaks copy out whole: a broken line
+    # reads with ASCII "-" (copytext.py), which poppler drops to join the word.
     assert "\u2010" not in SOURCE.read_text(encoding="utf-8")
-    raw = pdf_text(briefing)
-    assert raw.count("\u2010\n") >= 5
-    assert raw.count("\u2010") == raw.count("\u2010\n")
+    assert "\u2010" not in pdf_text(briefing)
+    assert len([line for line in pdf_lines(briefing) if re.search("[a-z]-$", line)]) >= 5
 
 
 def test_words_with_ligatures_extract_as_letters(briefing):
@@ -188,6 +189,7 @@ def test_no_line_runs_into_the_margin_or_the_gutter(briefing):
         # headline spans the page) are two columns: no word may reach the gutter.
         body = [w for w in words if TOP <= w[2] <= BOTTOM]
         if number > 1:
-            assert len(body) > 100
+            # poppler reads each line as one word: the line's ActualText (copytext.py)
+            assert len(body) > 40
             assert [w for w in body if w[1] > GUTTER[0] + 0.5
                     and w[0] < GUTTER[1] - 0.5] == [], number

@@ -9,7 +9,7 @@ and ``hyphens: auto`` draws a hyphen (U+2010) that is not in the text.
 So each line box is drawn inside a marked-content sequence carrying its text as
 replacement text (ISO 32000-1 §14.9.4, ``/Span <</ActualText (…)>> BDC … EMC``):
 a reader takes the line's text from there whatever its glyphs' spacing.  The text
-is the line's text boxes in order, trailing spaces dropped.  A line that ends with
+is the line's text boxes in order, trailing spaces made one.  A line that ends with
 the hyphen the layout inserted (the ``hyphenate-character``) ends with ASCII
 U+002D in its replacement text instead: that is the character poppler looks for to
 join a word broken across lines (``Com-`` + ``munity`` copies as ``Community``).
@@ -120,7 +120,10 @@ def line_text(line) -> str | None:
     pieces = list(texts(line))
     if None in pieces:
         return None
-    return ''.join(pieces).replace('\u00ad', '').rstrip()
+    text = ''.join(pieces).replace('\u00ad', '')
+    # Trailing spaces are drawn as glyphs (a list marker's 「(1) 」): one stays, so
+    # that the text does not run into what follows on the same baseline.
+    return text.rstrip() + ' ' if text.rstrip() != text else text
 
 
 def with_ascii_hyphen(line, text):
