@@ -41,6 +41,12 @@ VERBOSE = False
 
 
 def rendered(project: Path, meeting: str):
+    """(job, WeasyPrint document) for each PDF output of the meeting."""
+    for job, document, _ in rendered_pdfs(project, meeting):
+        yield job, document
+
+
+def rendered_pdfs(project: Path, meeting: str):
     """(job, WeasyPrint document, PDF bytes) for each PDF output of the meeting."""
     from meetdocs.pipeline import render_html
     from meetdocs.writers import pdf
@@ -181,7 +187,7 @@ def main() -> None:
     meetings = args.meetings or sorted(p.parent.name for p in (project / "content").glob("*/meeting.yaml"))
     total = {"lines": 0, "ragged": 0, "runts": 0, "off": 0, "latin_short": 0, "past_cap": 0}
     for meeting in meetings:
-        for job, document, _ in rendered(project, meeting):
+        for job, document in rendered(project, meeting):
             m = measure(document)
             total = {k: total[k] + (len(m[k]) if k == "runts" else m[k]) for k in total}
             print(f"{meeting:24} {job.fmt.name:18} lines {m['lines']:4}  >0.5pt {m['ragged']:4}"

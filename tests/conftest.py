@@ -85,7 +85,7 @@ def render_pdfs(project: Path, meeting: str, out: Path) -> list[tuple]:
     import typography
 
     found = []
-    for job, document, data in typography.rendered(project, meeting):
+    for job, document, data in typography.rendered_pdfs(project, meeting):
         path = out / f"{meeting}-{job.fmt.name}.pdf"
         path.write_bytes(data)
         set_copy_texts(document)
