@@ -6,13 +6,15 @@ wider than about 0.1 em as a word space.  Justified Chinese lines (justify.py)
 have such gaps between CJK characters and at the seams between CJK and Latin text,
 and ``hyphens: auto`` draws a hyphen (U+2010) that is not in the text.
 
-So each line box is drawn inside a marked-content sequence carrying its text as
-replacement text (ISO 32000-1 §14.9.4, ``/Span <</ActualText (…)>> BDC … EMC``):
-a reader takes the line's text from there whatever its glyphs' spacing.  The text
-is the line's text boxes in order, trailing spaces made one.  A line that ends with
-the hyphen the layout inserted (the ``hyphenate-character``) ends with ASCII
-U+002D in its replacement text instead: that is the character poppler looks for to
-join a word broken across lines (``Com-`` + ``munity`` copies as ``Community``).
+So a line box whose glyphs would not copy out as its text is drawn inside a
+marked-content sequence carrying its text as replacement text (ISO 32000-1
+§14.9.4, ``/Span <</ActualText (…)>> BDC … EMC``): a reader takes the line's text
+from there whatever its glyphs' spacing.  Those are the lines the justification
+spaced, and the lines broken inside a word.  The text is the line's text boxes in
+order, trailing spaces made one.  A line that ends with the hyphen the layout
+inserted (the ``hyphenate-character``) ends with ASCII U+002D in its replacement
+text instead: that is the character poppler looks for to join a word broken
+across lines (``Com-`` + ``munity`` copies as ``Community``).
 
 A line that ends with a hyphen written in the source (``Anti-`` at a line end,
 ``Corruption`` on the next) is another case: poppler would join it the same way
@@ -26,12 +28,14 @@ This is done for the lines of one block as it is drawn (``draw_block_level``); a
 word broken across columns or pages stays in two, as poppler keeps it anyway (the
 lines are in two blocks of its text).
 
-Lines drawn elsewhere go through the same function (``draw_block_level`` calls it
-for every line of a block, list markers, footnotes and the running heads of margin
-boxes included), so they get the same treatment.  A line that holds an inline block
-(drawn inside the line, with lines of its own) or an ellipsis cut (its drawn text
-is not its boxes' text) keeps no replacement text: nested replacement texts would
-hide the inner lines, and its glyphs copy out as WeasyPrint draws them.
+Other lines (headings, table cells, ragged text, code) keep no replacement text:
+their glyphs copy out as they are, and poppler still gives each word its own box
+(a line's replacement text is one word to it).  Lines drawn elsewhere go through
+the same functions (``draw_block_level`` calls ``draw_inline_level`` for every line
+of a block: list markers, footnotes, the running heads of margin boxes).  A line
+that holds an inline block (drawn inside the line, with lines of its own) or an
+ellipsis cut (its drawn text is not its boxes' text) never has replacement text:
+nested replacement texts would hide the inner lines.
 
 With WeasyPrint's tagged PDF (``pdf_tags``) each text box is its own marked-content
 sequence with an MCID; this one, without MCID, encloses them, which ISO 32000
@@ -62,14 +66,16 @@ def draw_block_level(page, stream, blocks_and_cells):
 
 def draw_inline_level(stream, page, box, *args, **kwargs):
     """WeasyPrint's ``draw_inline_level``, inside a marked-content sequence with
-    the line's text as ``ActualText`` when ``box`` is a line box."""
+    the line's replacement text as ``ActualText`` when ``box`` is a line box that
+    has one."""
     import pydyf
     from weasyprint.formatting_structure import boxes
 
     text = None
     if isinstance(box, boxes.LineBox):
-        text = box.actual_text if hasattr(box, 'actual_text') \
-            else with_ascii_hyphen(box, line_text(box))
+        if not hasattr(box, 'actual_text'):
+            set_actual_texts([box])
+        text = box.actual_text
     if text is None:
         return _DRAW_INLINE_LEVEL(stream, page, box, *args, **kwargs)
     # An empty text too: the line's glyphs (a word moved up) copy out as nothing.
@@ -88,9 +94,12 @@ WORD_REST = re.compile(rf'[^\s{CJK.pattern[1:-1]}]+')
 
 
 def set_actual_texts(lines) -> None:
-    """Set ``actual_text`` on each line box of a block: its text, with the rest
-    of a word broken after a source hyphen moved up from the lines after it."""
+    """Set ``actual_text`` on each line box of a block: its replacement text, with
+    the rest of a word broken after a source hyphen moved up from the lines after
+    it, or None for a line that copies out as it is."""
     texts = [line_text(line) for line in lines]
+    wanted = [text is not None and (spaced(line) or hyphenated(line, text))
+              for line, text in zip(lines, texts)]
     for i, text in enumerate(texts):
         following = i + 1
         while text and SOURCE_HYPHEN.search(text) and following < len(texts) \
@@ -104,12 +113,27 @@ def set_actual_texts(lines) -> None:
                 end += 1  # punctuation closing the word goes with it (「Pacific，」)
             text += texts[following][:end]
             texts[following] = texts[following][end:].lstrip()
+            wanted[i] = wanted[following] = True
             if texts[following]:
                 break
             following += 1  # the whole line moved up: the word may go on below
         texts[i] = text
-    for line, text in zip(lines, texts):
-        line.actual_text = with_ascii_hyphen(line, text)
+    for line, text, want in zip(lines, texts, wanted):
+        line.actual_text = with_ascii_hyphen(line, text) if want else None
+
+
+def spaced(line) -> bool:
+    """Whether the justification widened anything on the line (justify.py)."""
+    from weasyprint.formatting_structure import boxes
+
+    return any(box.justification_spacing or getattr(
+        getattr(box, 'pango_layout', None), 'cjk_justification_spacing', 0)
+        for box in line.descendants() if isinstance(box, boxes.TextBox))
+
+
+def hyphenated(line, text) -> bool:
+    """Whether the line ends with the hyphen the layout inserted."""
+    return with_ascii_hyphen(line, text) != text
 
 
 def line_text(line) -> str | None:
