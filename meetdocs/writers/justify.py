@@ -193,11 +193,10 @@ def add_justification_spacing(context, box, spacing, cjk_spacing, seam_spacing,
                 justification_spacing=box.justification_spacing)
             # Measured, not counted: a spaced text may be shaped with another
             # face for its spaces (see justify_line).
-            natural = line_size(layout.get_first_line()[0], box.style)[0]
             layout.cjk_justification_spacing = cjk_spacing
             layout.set_text(box.text, justify=True)
             extra_space = line_size(
-                layout.get_first_line()[0], box.style)[0] - natural
+                layout.get_first_line()[0], box.style)[0] - box.width
             layout.deactivate()
             x_advance += extra_space
             box.width += extra_space
