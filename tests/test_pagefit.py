@@ -119,3 +119,13 @@ def test_every_pdf_format_imports_the_rules_for_content_of_any_shape():
     assert len(sheets) >= 4
     for sheet in [*sheets, scaffold.STARTER / "style.css"]:
         assert '@import "../shared/any-content.css";' in sheet.read_text(), sheet
+
+
+def test_a_line_may_break_after_a_gloss_that_a_latin_word_or_number_follows():
+    # UAX 14 keeps ")2026" together; in Chinese text the bracket ends a gloss.
+    assert "議程》(SEAASR)\u200b2026-2030年" in body("<p>議程》(SEAASR)2026-2030年之落實</p>")
+    assert "(A)\u200bB" in body("<p>文字(A)B文字之後</p>")
+    # Not inside code, links, English documents, nor before a space or CJK text.
+    for kept in ("<code>f(x)2</code>", '<a href="https://a.org">(s)he</a>', "(SOM)會議"):
+        assert "\u200b" not in body(f"<p>請參考{kept}以及其他資料</p>"), kept
+    assert "\u200b" not in body("<p>(s)he said</p>", lang="en-US")

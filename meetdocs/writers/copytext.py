@@ -144,7 +144,9 @@ def line_text(line) -> str | None:
     pieces = list(texts(line))
     if None in pieces:
         return None
-    text = ''.join(pieces).replace('\u00ad', '')
+    # A soft hyphen and a <wbr>'s zero-width space (pagefit) are break points,
+    # not text.
+    text = ''.join(pieces).replace('\u00ad', '').replace('\u200b', '')
     # Trailing spaces are drawn as glyphs (a list marker's 「(1) 」): one stays, so
     # that the text does not run into what follows on the same baseline.
     return text.rstrip() + ' ' if text.rstrip() != text else text

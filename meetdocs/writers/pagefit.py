@@ -46,6 +46,12 @@ cannot be asked before it is laid out; the numbers fit a briefing column of abou
 20 em (84 mm at 10.5 pt), where three short columns still fit.  A cell of at most
 ``SHORT_CELL`` em is set nowrap, so that a long cell beside it cannot squeeze it
 to one character a line; every longer cell wraps.
+
+5. A break after a gloss.  Where a closing bracket is followed at once by a Latin
+word or number (「(SEAASR)2026年」), Unicode's line breaking keeps the two together,
+so the whole of it goes to the next line and leaves the line above wide open; in a
+Chinese document a zero-width space after the bracket (a ``<wbr>``) lets the
+line break there; the PDF's copy-out text leaves it out (copytext.py).
 """
 
 from __future__ import annotations
@@ -87,6 +93,8 @@ def prepare(html: str) -> str:
         for block in document.iter(*BLOCKS):
             changed |= mark_english(block)
         changed |= latin_spaces(document.body)
+        for block in document.iter(*BLOCKS):
+            changed |= break_after_glosses(block)
     if not changed:
         return html
     return lxml_html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
@@ -251,6 +259,33 @@ def _set_slot(element, index: int, text: str) -> bool:
     else:
         element[index - 1].tail = text
     return True
+
+
+# A Latin gloss's closing bracket followed at once by a Latin word or number
+# (「議程》(SEAASR)2026-2030年」): UAX 14 keeps the two together (LB30, written for
+# "(s)he"), so the whole "(SEAASR)2026-2030" goes down a line and the line above
+# is spread wide.  In Chinese text the bracket ends a gloss: a line may break after it.
+_GLOSS_END = re.compile(r"(?<=[)\]])(?=[0-9A-Za-z])")
+BREAK = "\u200b"
+
+
+def break_after_glosses(element) -> bool:
+    """Put a zero-width space (what ``<wbr>`` stands for) after each closing
+    bracket of ``element``'s text that a Latin word or number follows (point 5);
+    True if any was put."""
+    if not isinstance(element.tag, str) or element.tag in NO_HYPHENS:
+        return False
+    changed = False
+    for child in list(element):
+        changed |= break_after_glosses(child)
+        changed |= _break_slot(element, element.index(child) + 1)
+    return _break_slot(element, 0) or changed
+
+
+def _break_slot(element, index: int) -> bool:
+    text = text_before(element, index)
+    broken = _GLOSS_END.sub(BREAK, text)
+    return broken != text and _set_slot(element, index, broken)
 
 
 def text_em(text: str) -> float:
