@@ -167,19 +167,14 @@ def mark_english(element) -> bool:
     """Put the runs of plain English words in ``element``'s own text and its
     children's (not in code, links, or an element that already has a lang) in
     ``<span lang="en">``; True if any was."""
+    return each_text(element, lambda e: e.tag in NO_HYPHENS or e.get("lang"),
+                     _english_slot)
+
+
+def _english_slot(element, index: int) -> bool:
     from lxml import etree
 
-    if not isinstance(element.tag, str) or element.tag in NO_HYPHENS or \
-            element.get("lang"):
-        return False
-    changed = False
-    for child in list(element):
-        changed |= mark_english(child)
-        tail, child.tail = child.tail or "", None
-        changed |= _spans_into(element, element.index(child) + 1, tail, etree)
-    text, element.text = element.text or "", None
-    changed |= _spans_into(element, 0, text, etree)
-    return changed
+    return _spans_into(element, index, text_before(element, index), etree)
 
 
 def _spans_into(element, index: int, text: str, etree) -> bool:
@@ -213,22 +208,31 @@ _SPACE_AFTER_CJK = re.compile(rf"(?<={_NOT_LATIN})[ \t\n\r\u00a0]+(?:(?!{_NOT_LA
 LATIN_SPACE = "latin-space"
 
 
-def latin_spaces(element) -> bool:
-    """Make each space after a CJK character in ``element`` begin a text box (point 3);
-    True if any was moved."""
-    from lxml import etree
-
-    if not isinstance(element.tag, str) or element.tag in NO_HYPHENS - {"a"}:
+def each_text(element, skipped, visit) -> bool:
+    """Call ``visit(parent, index)`` for each text of ``element`` and its
+    descendants (index 0 for a parent's own text, else the tail of its child
+    before; see text_before), children first, never inside an element for which
+    ``skipped(element)`` is true; True if any call returned True.  ``visit`` may
+    insert elements at ``index``."""
+    if not isinstance(element.tag, str) or skipped(element):
         return False
     changed = False
     for child in list(element):
-        changed |= latin_spaces(child)
-        changed |= _space_slot(element, element.index(child) + 1, etree)
-    return _space_slot(element, 0, etree) or changed
+        changed |= each_text(child, skipped, visit)
+        changed |= visit(element, element.index(child) + 1)
+    return visit(element, 0) or changed
 
 
-def _space_slot(element, index: int, etree) -> bool:
+def latin_spaces(element) -> bool:
+    """Make each space after a CJK character in ``element`` begin a text box (point 3);
+    True if any was moved."""
+    return each_text(element, lambda e: e.tag in NO_HYPHENS - {"a"}, _space_slot)
+
+
+def _space_slot(element, index: int) -> bool:
     """The same for the text at child position ``index`` (see text_before)."""
+    from lxml import etree
+
     text = text_before(element, index)
     matches = list(_SPACE_AFTER_CJK.finditer(text))
     following = element[index] if index < len(element) else None
@@ -273,13 +277,7 @@ def break_after_glosses(element) -> bool:
     """Put a zero-width space (what ``<wbr>`` stands for) after each closing
     bracket of ``element``'s text that a Latin word or number follows (point 5);
     True if any was put."""
-    if not isinstance(element.tag, str) or element.tag in NO_HYPHENS:
-        return False
-    changed = False
-    for child in list(element):
-        changed |= break_after_glosses(child)
-        changed |= _break_slot(element, element.index(child) + 1)
-    return _break_slot(element, 0) or changed
+    return each_text(element, lambda e: e.tag in NO_HYPHENS, _break_slot)
 
 
 def _break_slot(element, index: int) -> bool:
