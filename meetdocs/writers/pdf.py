@@ -322,8 +322,9 @@ def adapted(render, html: str, fits: bool):
     sidebar = pagefit.start_column(html, box) if box is not None else None
     if sidebar is not None:
         second = render(sidebar)
+        last = second.pages[-1]
         if (len(second.pages) <= len(document.pages)
-                and len(_fragments(second.pages[-1], box)) == 1):
+                and len(_fragments(last, _elements(last, "aside")[box])) == 1):
             document = second
     return document
 
@@ -334,8 +335,7 @@ def tall_rows(document) -> list[int]:
     column is."""
     from weasyprint.formatting_structure.boxes import TableRowBox
 
-    rows = [element for element in _root_element(document.pages[0]).iter()
-            if _local(element.tag) == "tr"]
+    rows = _elements(document.pages[0], "tr")
     if not rows:
         return []
     index = {id(element): number for number, element in enumerate(rows)}
@@ -366,29 +366,27 @@ def split_closing_box(document) -> int | None:
     page = document.pages[-1]
     if all(_leaves_outside_boxes(page._page_box)):
         return None  # nothing but boxes: a column of its own would stand empty
-    asides = [element for element in _root_element(page).iter()
-              if _local(element.tag) == "aside"]
-    for index, element in enumerate(asides):
+    for index, element in enumerate(_elements(page, "aside")):
         if "box" in (element.get("class") or "").split() and \
-                len(_fragments(page, index, asides)) > 1:
+                len(_fragments(page, element)) > 1:
             return index
     return None
 
 
-def _fragments(page, index: int, asides=None) -> list:
-    """The block boxes of the ``index``-th ``aside`` on ``page``."""
+def _fragments(page, element) -> list:
+    """The block boxes of ``element`` on ``page``."""
     from weasyprint.formatting_structure.boxes import BlockBox
 
-    if asides is None:
-        asides = [element for element in _root_element(page).iter()
-                  if _local(element.tag) == "aside"]
     return [box for box in _content_boxes(page)
-            if type(box) is BlockBox and box.element is asides[index]]
+            if type(box) is BlockBox and box.element is element]
 
 
-def _root_element(page):
-    return next(child for child in page._page_box.children
+def _elements(page, tag: str) -> list:
+    """The document's elements of ``tag``, in document order (the tree the layout
+    of ``page`` was made from)."""
+    root = next(child for child in page._page_box.children
                 if child.element is not None and child.element_tag == "html").element
+    return [element for element in root.iter() if _local(element.tag) == tag]
 
 
 def _local(tag) -> str:
