@@ -404,13 +404,13 @@ def test_a_document_past_the_memory_limit_gets_a_message(project, monkeypatch):
 
 
 SLOW_BUILD = """
-import sys, time
+import os, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from meetdocs import batch, cli
 render = batch.render_job
 def slow(job, meeting_id):
-    print("rendering", flush=True)
+    os.write(1, b"rendering\\n")  # one write: two workers' lines cannot interleave
     time.sleep(120)
 batch.render_job = slow
 cli.PROJECT = Path(sys.argv[2])
