@@ -13,14 +13,14 @@ import pytest
 from conftest import DATA, MEETINGS, PROJECT, make_project
 from meetdocs.errors import SetupError
 from meetdocs.pipeline import build_meeting
-from meetdocs.writers import copytext, justify
+from meetdocs.writers import copytext, justify, linesplit
 from readback import pdf_bbox_lines, pdf_lines, pdf_text, run, squeeze
 
 sys.path.insert(0, str(PROJECT / "scripts"))
 import typography  # noqa: E402  (the measurement script's line-box readers)
 
 
-@pytest.mark.parametrize("module", [justify, copytext])
+@pytest.mark.parametrize("module", [justify, copytext, linesplit])
 def test_another_weasyprint_version_is_refused(module):
     with pytest.raises(SetupError, match="written for WeasyPrint 70.0"):
         module.install(types.SimpleNamespace(__version__="71.0"))

@@ -47,8 +47,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..errors import SetupError
-from .justify import CJK, WEASYPRINT_VERSION
+from .justify import CJK, require_version
 
 _DRAW_INLINE_LEVEL = _DRAW_BLOCK_LEVEL = None
 
@@ -192,13 +191,7 @@ def last_text_box(box):
 def install(weasyprint) -> None:
     """Put ``draw_block_level`` and ``draw_inline_level`` in place; refuse a
     WeasyPrint they were not written for."""
-    if weasyprint.__version__ != WEASYPRINT_VERSION:
-        raise SetupError(
-            f"WeasyPrint {weasyprint.__version__} is installed; meetdocs carries a "
-            f"copy-out patch written for WeasyPrint {WEASYPRINT_VERSION} "
-            "(meetdocs/writers/copytext.py) and does not run with another version",
-            f"install the pinned version: pip install weasyprint=={WEASYPRINT_VERSION} "
-            "(python3 build.py does it from requirements.lock)")
+    require_version(weasyprint, "copy-out patch", __name__)
     from weasyprint import draw
 
     global _DRAW_INLINE_LEVEL, _DRAW_BLOCK_LEVEL

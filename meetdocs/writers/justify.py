@@ -365,15 +365,20 @@ def split_text_box(context, box, available_width, skip, is_line_start=True):
 _SPLIT_TEXT_BOX = None
 
 
-def install(weasyprint) -> None:
-    """Put the functions in place; refuse a WeasyPrint they were not written for."""
+def require_version(weasyprint, patch: str, module: str) -> None:
+    """Refuse a WeasyPrint other than the one the patches are copies of."""
     if weasyprint.__version__ != WEASYPRINT_VERSION:
         raise SetupError(
             f"WeasyPrint {weasyprint.__version__} is installed; meetdocs carries a "
-            f"justification patch written for WeasyPrint {WEASYPRINT_VERSION} "
-            "(meetdocs/writers/justify.py) and does not run with another version",
+            f"{patch} written for WeasyPrint {WEASYPRINT_VERSION} "
+            f"({module.replace('.', '/')}.py) and does not run with another version",
             f"install the pinned version: pip install weasyprint=={WEASYPRINT_VERSION} "
             "(python3 build.py does it from requirements.lock)")
+
+
+def install(weasyprint) -> None:
+    """Put the functions in place; refuse a WeasyPrint they were not written for."""
+    require_version(weasyprint, "justification patch", __name__)
     from weasyprint.layout import inline
     from weasyprint.text import line_break
 

@@ -23,7 +23,7 @@ from .. import files, images, limits, stamps
 from ..content import read_text, rel
 from ..errors import BuildError, Problem
 from ..markdown import source_line
-from . import copytext, fonts, justify, pagefit
+from . import copytext, fonts, justify, linesplit, pagefit
 
 PDF_OPTIONS = {"pdf_variant": "pdf/a-3b", "pdf_tags": True, "full_fonts": False,
                "hinting": False, "optimize_images": False}
@@ -59,9 +59,10 @@ def import_weasyprint():
     not a Linux soname, cffi asks ``ctypes.util.find_library``, which on Linux runs
     ldconfig, gcc and ld: 86 processes and 0.15 s per build, to find nothing that
     the ``.so.0`` name tried next does not load directly.
-    The inter-character justification patch (justify.py) and the copy-out text of
-    each line (copytext.py) are put in place here; each refuses a WeasyPrint
-    version it was not written for.
+    The inter-character justification patch (justify.py), the copy-out text of
+    each line (copytext.py) and line splitting in linear time for long Chinese
+    text (linesplit.py) are put in place here; each refuses a WeasyPrint version it
+    was not written for.
     """
     if not mimetypes.inited:
         mimetypes.knownfiles = []
@@ -70,6 +71,7 @@ def import_weasyprint():
         import weasyprint
     justify.install(weasyprint)
     copytext.install(weasyprint)
+    linesplit.install(weasyprint)
     return weasyprint
 
 
