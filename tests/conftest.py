@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,17 @@ def make_project(root: Path, meetings: dict[str, Path]) -> Path:
 # (in ~/.config even with --user-data-dir) and GSettings its dconf cache.
 HOME_VARIABLES = ("HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME",
                   "XDG_STATE_HOME")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ctrl_c_reaches_children():
+    """Tests press Ctrl-C (SIGINT) on builds and previews they start.  A shell
+    without job control starts a background command (``pytest … &``) with SIGINT
+    ignored, and every child would inherit that and never see the signal; a
+    handled signal is reset to the default in a child, which Python then turns
+    into KeyboardInterrupt as usual."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session", autouse=True)
