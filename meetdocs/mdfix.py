@@ -18,6 +18,9 @@ their lines up in the author's own text (``markdown.Locator``), never in this ou
     continuation paragraphs and fences are re-indented to 4 per level (inside
     quotes, notes and boxes too);
   - ``1)`` markers become ``1.`` (Python-Markdown knows only ``1.``);
+  - the bullets of text copied out of Word (``•``, ``o``, ``▪`` and their Symbol and
+    Wingdings forms, U+F0B7 and U+F0A7, then a tab) become ``-`` items, nested by
+    Word's bullet sequence when they have no indent (``_WORD_BULLETS``);
   - a list (``-``, ``*``, ``+``, or an ordered list starting at 1, as CommonMark
     allows) or a table directly after a paragraph line gets the blank line
     Python-Markdown needs before it;
@@ -35,7 +38,17 @@ import re
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _FENCE = re.compile(r"^(`{3,}|~{3,})")
-_ITEM = re.compile(r"^([-*+]|\d{1,9}[.)])([ \t]+|$)(.*)$")
+# Bullets of text copied out of Word: its default list levels draw •, o and ▪
+# (U+F0B7 and U+F0A7 when the Symbol and Wingdings fonts come along), each followed
+# by a tab, with no indent; the level is the bullet's place in that sequence.
+# Other bullets Word and Chinese documents use count as the first level.
+_WORD_BULLETS = {"\u2022": 0, "\uf0b7": 0, "o": 1, "\u25aa": 2, "\uf0a7": 2,
+                 "\u25cf": 0, "\u25e6": 1, "\u25a0": 2, "\u00b7": 0, "\uf0d8": 0,
+                 "\uf076": 0, "\uf0fc": 0}
+# A Word bullet is a marker only before a tab or space and text; "o" only before a
+# tab, where no word starts.
+_ITEM = re.compile(r"^([-*+]|\d{1,9}[.)]|[\u2022\u25aa\u25cf\u25e6\u25a0\u00b7"
+                   r"\uf0b7\uf0a7\uf0d8\uf076\uf0fc](?=[ \t]+\S)|o(?=\t+\S))([ \t]+|$)(.*)$")
 _RULE = re.compile(r"^([-*_])( *\1){2,} *$")
 _QUOTE = re.compile(r"^ {0,3}> ?")
 _NOTE = re.compile(r"^\[\^[^\]]+\]:")
@@ -144,7 +157,7 @@ class _Normalizer:
             self.paragraph = bool(_NOTE.match(line))
             self.out.append(line)
         elif (item := _ITEM.match(text)) and not _RULE.match(text):
-            self.item(column, item)
+            self.item(self.word_level(column, item[1]), item)
         elif _FENCE.match(text):
             self.separate()
             depth = 4 * len(self.columns)
@@ -152,6 +165,15 @@ class _Normalizer:
             self.out.append(" " * depth + text)
         else:
             self.text(line, column, text, following)
+
+    def word_level(self, column: int, marker: str) -> int:
+        """The column of a Word bullet written at the margin: that of the open item
+        one level up (its level by Word's bullet sequence, at most one deeper than
+        the open items)."""
+        if column or marker not in _WORD_BULLETS or not self.columns:
+            return column
+        level = min(_WORD_BULLETS[marker], len(self.columns))
+        return self.columns[level - 1] if level else 0
 
     def close(self, column: int):
         """End the items the line is not indented into."""
@@ -178,6 +200,8 @@ class _Normalizer:
         self.columns.append(column + len(marker) + (width if width <= 4 else 1))
         if marker[-1] == ")":
             marker = marker[:-1] + "."
+        elif marker in _WORD_BULLETS:
+            marker = "-"
         self.out.append(" " * (4 * depth) + marker + " " + rest)
         self.paragraph = False
 
