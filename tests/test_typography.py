@@ -218,3 +218,38 @@ def test_unusual_content_copies_out_as_laid_out(unusual_laid_out):
     for fmt, document, pdf in unusual_laid_out:
         assert_copied_text_spaced_as_laid_out(fmt, document, pdf)
         assert_broken_words_read_back_whole(fmt, document, pdf)
+
+
+@pytest.fixture(scope="module")
+def loose_lists(tmp_path_factory):
+    from conftest import DATA, make_project
+
+    root = tmp_path_factory.mktemp("loose")
+    project = make_project(root / "project", {"lists": DATA / "valid" / "loose-lists"})
+    return {p.name: p for p in build_meeting(project, "lists", root / "out").files}
+
+
+def marker_gaps(pdf) -> dict[str, float]:
+    """For each word, the gap (pt) from the end of the word before it on its line
+    (for a list item's first word: its marker), over all pages."""
+    pages = int(pdf_info(pdf)["Pages"])
+    gaps = {}
+    for page in range(1, pages + 1):
+        words = page_words(pdf, page)
+        for text, x0, y0, _, y1 in words:
+            before = [w[3] for w in words if w[3] <= x0 + 0.5 and w[1] < x0
+                      and abs((w[2] + w[4]) / 2 - (y0 + y1) / 2) < 4]
+            if before:
+                gaps[text[:6]] = x0 - max(before)
+    return gaps
+
+
+@pytest.mark.parametrize("name", ["lists-briefing.pdf", "lists-delegation-report.pdf"])
+def test_a_loose_lists_items_start_at_the_marker_as_a_tight_lists_do(loose_lists, name):
+    """A blank line between items puts each item's text in a paragraph; the
+    format's first-line indent of paragraphs must not push it past the marker."""
+    gaps = marker_gaps(loose_lists[name])
+    assert {"TightA", "TightC", "LooseA", "LooseB", "LooseC", "LooseD"} <= set(gaps), gaps
+    for loose, tight in (("LooseA", "TightA"), ("LooseB", "TightA"),
+                         ("LooseC", "TightC"), ("LooseD", "TightC")):
+        assert abs(gaps[loose] - gaps[tight]) < 1, (loose, gaps[loose], gaps[tight])
