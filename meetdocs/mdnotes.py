@@ -53,6 +53,7 @@ def _name(call) -> str:
 
 
 def inline_footnotes(root, job):
+    _undefined_calls(root, job)
     notes = root.find("div[@class='footnote']")
     if notes is None:
         return
@@ -60,6 +61,11 @@ def inline_footnotes(root, job):
     calls = [(parent, child) for parent in root.iter() for child in parent
              if is_call(child)]
     names = [_name(call) for _, call in calls]
+    for uncited in sorted(set(bodies) - {f"fn:{name}" for name in names}):
+        name = uncited.split(":", 1)[1]
+        job.fail(f"[^{name}]:", f"the footnote [^{name}] is cited nowhere, so its text "
+                 "would be lost", f"[^{name}] in the text where the note belongs, or "
+                 "no such footnote", "no call")
     seen = set()
     for parent, sup in calls:
         name = _name(sup)
@@ -77,6 +83,25 @@ def inline_footnotes(root, job):
         parent.remove(sup)
         parent.insert(index, call)
     root.remove(notes)
+
+
+# A call Python-Markdown left as text: no footnote of that name is defined.
+_CALL = re.compile(r"\[\^([^\]\s]+)\]")
+_CODE = ("code", "pre")
+
+
+def _undefined_calls(root, job):
+    """Each ``[^name]`` left in the text (outside code) cites a note that is not
+    defined; it would print as it is written."""
+    for element in root.iter():
+        if element.tag in _CODE:
+            continue
+        texts = [element.text] + [child.tail for child in element]
+        for text in filter(None, texts):
+            for call in _CALL.finditer(text):
+                job.fail(call[0], f"the footnote {call[0]} is cited but not defined",
+                         f"a line '{call[0]}: …' with the note's text",
+                         "no such line")
 
 
 def _note_content(item, note, name: str, job):
