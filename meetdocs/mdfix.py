@@ -17,6 +17,8 @@ their lines up in the author's own text (``markdown.Locator``), never in this ou
     Python-Markdown wants exactly 4 spaces per level, so items and their
     continuation paragraphs and fences are re-indented to 4 per level (inside
     quotes, notes and boxes too);
+  - a table copied out of Word (lines of cells separated by tabs) becomes a
+    Markdown table (``word_tables``);
   - ``1)`` markers become ``1.`` (Python-Markdown knows only ``1.``);
   - the bullets of text copied out of Word (``•``, ``o``, ``▪`` and their Symbol and
     Wingdings forms, U+F0B7 and U+F0A7, then a tab) become ``-`` items, nested by
@@ -220,4 +222,45 @@ class _Normalizer:
 
 def normalize(text: str) -> str:
     """The body as Python-Markdown should read it (see the module docstring)."""
-    return "\n".join(_Normalizer(text.split("\n")).run())
+    return "\n".join(_Normalizer(word_tables(text.split("\n"))).run())
+
+
+def word_tables(lines: list[str]) -> list[str]:
+    """A table copied out of Word arrives as lines of cells separated by tabs: each
+    block of two lines or more (outside fenced code, at the margin) whose lines all
+    hold the same number of tabs, none at the start, becomes a Markdown table with
+    its first line as the header.  The separator row is the one line added; messages
+    find their lines in the author's own text."""
+    out, block, fence = [], [], None
+    for line in lines + [""]:
+        opened = _FENCE.match(line.lstrip(" "))
+        if fence or opened:
+            out += _tab_table(block) + [line]
+            block = []
+            if fence and line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+                fence = None
+            elif not fence:
+                fence = opened[1]
+        elif line.strip():
+            block.append(line)
+        else:
+            out += _tab_table(block) + [line]
+            block = []
+    return out[:-1]
+
+
+# A line that is already Markdown structure: a list item, quote, note, box,
+# heading or pipe table keeps its tabs.
+_MARKUP = re.compile(rf"{_ITEM.pattern}|{_QUOTE.pattern}|{_NOTE.pattern}|{_BOX.pattern}|#|\|")
+
+
+def _tab_table(block: list[str]) -> list[str]:
+    rows = [line.rstrip(" \t").split("\t") for line in block]
+    widths = {len(row) for row in rows}
+    if len(rows) < 2 or len(widths) != 1 or widths == {1} or \
+            any(not row[0].strip() or row[0][:1] == " " or _MARKUP.match(row[0])
+                for row in rows):
+        return block
+    cells = [[cell.strip().replace("|", "\\|") for cell in row] for row in rows]
+    lines = ["| " + " | ".join(row) + " |" for row in cells]
+    return lines[:1] + ["|" + "---|" * len(rows[0])] + lines[1:]
