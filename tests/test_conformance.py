@@ -126,8 +126,8 @@ BARE_LINKS = [
     ("https://www.apec.org/footnote", "https://www.apec.org/footnote"),
 ]
 # What follows each address stays text, Chinese punctuation above all.
-AFTER_BARE_LINKS = ["/2026</a>。詳見<a ", "/apec</a>，或洽 <a ",
-                    "gov.tw</a>（經濟部）。", "mofa.gov.tw</a>，條目見", "(disambiguation)</a> 。", "/about-us</a>).",
+AFTER_BARE_LINKS = ["/2026</a>。詳見<a ", "/apec</a>，或洽 <a ", "gov.tw</a>（經濟部）。",
+                    "mofa.gov.tw</a>，條目見", "(disambiguation)</a> 。", "/about-us</a>).",
                     "/secretariat</a>，</td>", "/list</a>）</li>", "/footnote</a>。"]
 
 
