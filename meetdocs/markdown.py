@@ -25,6 +25,8 @@ Python-Markdown is the parser; what it reads differently from the way authors wr
 - start numbers (``3.`` first → ``<ol start="3">``): Python-Markdown's ``lazy_ol=False``;
 - ``<info@apec.org>``: Python-Markdown hides the address in character entities,
   which then leak into messages; ``MailtoProcessor`` makes a plain mailto link;
+- bare ``https://…``, ``www.…`` and e-mail addresses (GitHub's extended autolinks)
+  → links, ending where Chinese text starts (「見https://x.org。」): ``mdlinks``;
 - notes of several blocks, notes cited twice, notes in headings: ``inline_footnotes``;
 - U+2028 (Word's line separator) → ``<br>``; a no-break space between two CJK
   characters → U+3000, the ideographic space: Chinese text has no narrow space, a
@@ -48,6 +50,7 @@ from markdown.inlinepatterns import AUTOMAIL_RE, InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from . import images, limits, mdfix
+from .mdlinks import BARE_ADDRESS, BareAddressProcessor
 # endnotes is the pipeline's, imported from here as before.
 from .mdnotes import (endnotes, inline_footnotes, inner_html,  # noqa: F401
                       is_call, text_without_calls)
@@ -362,6 +365,9 @@ class MarkdownJob:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.inlinePatterns.register(MailtoProcessor(AUTOMAIL_RE, md), "automail", 110)
+        # After code, links and <…> have been taken out; before emphasis, so that
+        # an underscore inside an address is not read as one.
+        md.inlinePatterns.register(BareAddressProcessor(BARE_ADDRESS, md), "bare_address", 105)
         md.parser.blockprocessors.deregister("code")  # indents are Word's, not code
         # After "unescape" (0): addresses and texts as the author meant them.
         md.treeprocessors.register(ContentTreeprocessor(md, self), "meetdocs", -1)

@@ -405,3 +405,62 @@ def check(outcome: dict, expected) -> dict[str, list[str]]:
             "pdf": pdf_failures(outcome["pdf"], expected),
             "docx": docx_failures(outcome["docx"], expected),
             "odt": odt_failures(outcome["odt"], expected)}
+
+
+# --- links ------------------------------------------------------------------------
+
+def html_links(page: str) -> list[tuple[str, str]]:
+    """(href, text) of each link to the web in the body, in reading order (a page
+    footnote's links come at its call)."""
+    root = lxml_html.fromstring(page)
+    return [(a.get("href"), a.text_content()) for a in root.xpath(
+        "//body//a[@href][not(starts-with(@href, '#'))][not(ancestor::nav)]")]
+
+
+def docx_links(path: Path) -> list[tuple[str, str]]:
+    """(relationship target, text) of each ``w:hyperlink`` to an external target, the
+    body's first, then the footnotes' (each part has its own relationships)."""
+    rels = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    links = []
+    with zipfile.ZipFile(path) as archive:
+        for part in ("document", "footnotes"):
+            if f"word/{part}.xml" not in archive.namelist():
+                continue
+            targets = {r.get("Id"): r.get("Target") for r in etree.fromstring(
+                archive.read(f"word/_rels/{part}.xml.rels")) if r.get("TargetMode") == "External"}
+            for link in etree.fromstring(archive.read(f"word/{part}.xml")).iter(W + "hyperlink"):
+                if link.get(rels) in targets:
+                    text = "".join(t.text or "" for t in link.iter(W + "t"))
+                    links.append((targets[link.get(rels)], text))
+    return links
+
+
+def odt_links(path: Path) -> list[tuple[str, str]]:
+    """(xlink:href, text) of each ``text:a`` to the web; a note's at its call."""
+    with zipfile.ZipFile(path) as archive:
+        content = etree.fromstring(archive.read("content.xml"))
+    href = "{http://www.w3.org/1999/xlink}href"
+    return [(a.get(href), "".join(a.itertext())) for a in content.iter(T + "a")
+            if not a.get(href, "#").startswith("#")]
+
+
+def pdf_link_targets(path: Path) -> set[str]:
+    """The URIs of the PDF's link annotations (a link broken over lines has one
+    annotation per piece)."""
+    import json
+
+    found = set()
+
+    def walk(value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "/URI" and isinstance(item, str):
+                    found.add(item.removeprefix("u:"))
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(json.loads(subprocess.run(["qpdf", "--json", str(path)], capture_output=True,
+                                   text=True, check=True).stdout))
+    return found

@@ -107,3 +107,64 @@ def test_strikethrough_and_links_reach_word_as_such(built):
     assert "<w:strike/>" in struck
     assert re.search(r"<w:hyperlink [^>]*r:id=[^>]*>(?:(?!</w:hyperlink>).)*APEC官網", body)
     assert 'Target="https://www.apec.org/meeting-papers" TargetMode="External"' in rels
+
+
+# Case 40's bare addresses as (href, text), in reading order: ``www.`` gets http, an
+# e-mail address mailto; the link written [text](url) keeps its own address and
+# text (no link inside it), the address in inline code is no link.
+BARE_LINKS = [
+    ("https://www.apec.org/meeting-papers/2026", "https://www.apec.org/meeting-papers/2026"),
+    ("https://www.mofa.gov.tw/apec", "https://www.mofa.gov.tw/apec"),
+    ("http://www.trade.gov.tw", "www.trade.gov.tw"),
+    ("mailto:apec.secretariat@mofa.gov.tw", "apec.secretariat@mofa.gov.tw"),
+    ("https://en.wikipedia.org/wiki/Pacific_(disambiguation)",
+     "https://en.wikipedia.org/wiki/Pacific_(disambiguation)"),
+    ("https://www.apec.org/about-us", "https://www.apec.org/about-us"),
+    ("https://www.apec.org/groups", "APEC官網 https://www.apec.org/"),
+    ("https://www.apec.org/secretariat", "https://www.apec.org/secretariat"),
+    ("https://www.apec.org/list", "https://www.apec.org/list"),
+    ("https://www.apec.org/footnote", "https://www.apec.org/footnote"),
+]
+# What follows each address stays text, Chinese punctuation above all.
+AFTER_BARE_LINKS = ["/2026</a>。詳見<a ", "/apec</a>，或洽 <a ", "gov.tw</a>（經濟部）。",
+                    "mofa.gov.tw</a>，條目見", "(disambiguation)</a> 。", "/about-us</a>).",
+                    "/secretariat</a>，</td>", "/list</a>）</li>", "/footnote</a>。"]
+
+
+def test_bare_addresses_are_links_in_every_output(built):
+    outcome = _case(built, "40-bare")
+    assert conformance.html_links(outcome["html"]) == BARE_LINKS
+    assert all(after in outcome["html"] for after in AFTER_BARE_LINKS)
+    assert "<code>https://example.org/api?q=1</code>" in outcome["html"]
+    assert conformance.docx_links(outcome["docx"]) == BARE_LINKS
+    assert conformance.odt_links(outcome["odt"]) == BARE_LINKS
+    assert conformance.pdf_link_targets(outcome["pdf"]) == {href for href, _ in BARE_LINKS}
+
+
+def test_bare_addresses_leave_the_text_around_them_whole(built):
+    """Copied out of the PDF, the DOCX and the ODT, the sentences read as typed."""
+    from readback import pdf_text, squeeze
+
+    outcome = _case(built, "40-bare")
+    typed = ["https://www.apec.org/meeting-papers/2026。詳見https://www.mofa.gov.tw/apec，"
+             "或洽www.trade.gov.tw（經濟部）。",
+             "聯絡信箱apec.secretariat@mofa.gov.tw，條目見"
+             "https://en.wikipedia.org/wiki/Pacific_(disambiguation)。",
+             "(seehttps://www.apec.org/about-us).", "注解網址https://www.apec.org/footnote。"]
+    texts = {"pdf": squeeze(pdf_text(outcome["pdf"])),
+             "docx": squeeze(_xml_text(outcome["docx"], "word/document.xml",
+                                       "word/footnotes.xml")),
+             "odt": squeeze(_xml_text(outcome["odt"], "content.xml"))}
+    for output, text in texts.items():
+        assert [line for line in typed if line not in text] == [], output
+
+
+def _xml_text(path, *parts: str) -> str:
+    """The text of an office file's parts, all runs joined (squeeze drops spaces)."""
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as archive:
+        return "".join("".join(etree.fromstring(archive.read(part)).itertext())
+                       for part in parts)

@@ -34,6 +34,11 @@ def test_a_long_latin_string_is_never_kept_from_breaking():
     address = "very.long.mailbox@apec-secretariat-example.org.tw"
     assert body(f"<p>見 {address} 。</p>") == \
         f'<p>見<span class="latin-space"> {address}</span>{KEEP} 。</span></p>'
+    # The same address as a link (a bare address in Markdown becomes one).
+    link = f'<a href="mailto:{address}">{address}</a>'
+    assert body(f"<p>見 {link} 。</p>") == \
+        f'<p>見<span class="latin-space"> </span>{link}{KEEP} 。</span></p>'
+    assert body(f"<p>見 {link}</p>") == f'<p>見<span class="latin-space"> </span>{link}</p>'
 
 
 def test_english_documents_and_blocks_without_text_ends_are_left_alone():

@@ -309,6 +309,11 @@ def wrap_end(block) -> bool:
         if child.tag == "sup" or "footnote" in (child.get("class") or ""):
             continue  # a note call or a page footnote is not the paragraph's text
         units = count_units(child.text_content())
+        if units == 0 and long_word_end(child.text_content()):
+            # A link that is a URL or an address breaks where it stands (as the
+            # same text outside a link does, see split_point): keep what follows.
+            follows = text_before(block, index).strip() or index < len(children)
+            return wrap(block, index, 0) if follows else False
         if units > needed and len(child) == 0 and child.tag in SPLITTABLE:
             # The kept end starts inside this element: cut it in two.
             cut, _ = split_point(child.text or "", needed)
@@ -321,6 +326,12 @@ def wrap_end(block) -> bool:
         if needed <= 0:
             return wrap(block, index - 1, len(text_before(block, index - 1)))
     return False
+
+
+def long_word_end(text: str) -> bool:
+    """``text`` ends in a Latin word longer than ``LATIN_KEPT`` (a URL, an address)."""
+    word = _WORD.search(text.rstrip())
+    return word is not None and len(word[0]) > LATIN_KEPT
 
 
 def split_element(element, cut: int) -> int:
