@@ -109,7 +109,7 @@ def test_strikethrough_and_links_reach_word_as_such(built):
     assert 'Target="https://www.apec.org/meeting-papers" TargetMode="External"' in rels
 
 
-# Case 40's bare addresses as (href, text), in reading order: ``www.`` gets http, an
+# Case 41's bare addresses as (href, text), in reading order: ``www.`` gets http, an
 # e-mail address mailto; the link written [text](url) keeps its own address and
 # text (no link inside it), the address in inline code is no link.
 BARE_LINKS = [
@@ -132,7 +132,7 @@ AFTER_BARE_LINKS = ["/2026</a>。詳見<a ", "/apec</a>，或洽 <a ", "gov.tw</
 
 
 def test_bare_addresses_are_links_in_every_output(built):
-    outcome = _case(built, "40-bare")
+    outcome = _case(built, "41-bare")
     assert conformance.html_links(outcome["html"]) == BARE_LINKS
     assert all(after in outcome["html"] for after in AFTER_BARE_LINKS)
     assert "<code>https://example.org/api?q=1</code>" in outcome["html"]
@@ -145,7 +145,7 @@ def test_bare_addresses_leave_the_text_around_them_whole(built):
     """Copied out of the PDF, the DOCX and the ODT, the sentences read as typed."""
     from readback import pdf_text, squeeze
 
-    outcome = _case(built, "40-bare")
+    outcome = _case(built, "41-bare")
     typed = ["https://www.apec.org/meeting-papers/2026。詳見https://www.mofa.gov.tw/apec，"
              "或洽www.trade.gov.tw（經濟部）。",
              "聯絡信箱apec.secretariat@mofa.gov.tw，條目見"

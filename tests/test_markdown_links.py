@@ -1,6 +1,6 @@
 """Bare addresses in Markdown become links (meetdocs/mdlinks.py): where each one
 ends, and what is never one.  The whole pipeline's outputs are checked by the
-conformance case 40 (tests/test_conformance.py)."""
+conformance case 41 (tests/test_conformance.py)."""
 
 from __future__ import annotations
 
