@@ -258,8 +258,8 @@ def _tab_table(block: list[str]) -> list[str]:
     rows = [line.rstrip(" \t").split("\t") for line in block]
     widths = {len(row) for row in rows}
     if len(rows) < 2 or len(widths) != 1 or widths == {1} or \
-            any(not row[0].strip() or row[0][:1] == " " or _MARKUP.match(row[0])
-                for row in rows):
+            any(not row[0].strip() or row[0][:1] == " " for row in rows) or \
+            any(_MARKUP.match(line) for line in block):
         return block
     cells = [[cell.strip().replace("|", "\\|") for cell in row] for row in rows]
     lines = ["| " + " | ".join(row) + " |" for row in cells]
