@@ -40,7 +40,8 @@ alone.
 
 4. Wide tables.  A table with more than three columns, or three whose longest row
 holds more than ``WIDE_ROW`` em of text (a CJK character is 1 em, a Latin letter about
-half), is put in a ``<div class="wide">``; the briefing's stylesheet lets such a table span
+half), or whose columns cannot be narrower than ``COLUMN_EM`` in all (each as wide
+as its longest word, point 6), is put in a ``<div class="wide">``; the briefing's stylesheet lets such a table span
 both columns (``column-span: all``).  Decided on the text, as the layout of a column
 cannot be asked before it is laid out; the numbers fit a briefing column of about
 20 em (84 mm at 10.5 pt), where three short columns still fit.  A cell of at most
