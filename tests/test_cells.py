@@ -172,3 +172,29 @@ def test_a_table_too_wide_for_the_page_hyphenates_and_chinese_cells_are_unchange
                    if text_of(cell) == "數位經濟與電信工作小組之代表"]
         assert chinese and all("".join(map(line_text, lines)) == "數位經濟與電信工作小組之代表"
                                for lines in chinese), fmt
+
+
+def test_a_table_too_wide_even_hyphenated_breaks_anywhere():
+    """Twelve columns of 16-digit numbers (nothing to hyphenate) pass an A4 page
+    side by side: the second squeeze lets the cells break anywhere, and the
+    table is then inside the page."""
+    from weasyprint import CSS, HTML
+
+    from conftest import PROJECT
+
+    css = CSS(filename=str(PROJECT / "templates" / "shared" / "any-content.css"))
+    row = "".join(f"<td>{n:016d}</td>" for n in range(12))
+    html = pagefit.prepare(f'<html lang="en"><body><table><tr>{row}</tr></table>'
+                           "</body></html>")
+    renders = []
+
+    def render(text):
+        renders.append(text)
+        return HTML(string=text).render(stylesheets=[css])
+
+    document = pdf.adapted(render, html, False)
+    assert len(renders) == 1 + len(pagefit.SQUEEZE)
+    table = pdf._elements(document.pages[0], "table")[0]
+    assert table.get("class").split() == list(pagefit.SQUEEZE)
+    assert outside(document) == []
+    assert pdf.overflowing_tables(HTML(string=html).render(stylesheets=[css])) == [0]
