@@ -86,10 +86,8 @@ CELL_PADDING_EM, COLUMN_EM = 1, 20
 # anywhere (point 6) rather than size its table column.
 LONG_TOKEN = 20
 LONG = "long-token"
-# A run of characters between spaces and CJK characters ...
-_TOKEN = re.compile(r"[^\s\u2e80-\u2fdf\u3000-\u30ff\u3100-\u312f\u3190-\u31ff"
-                    r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f"
-                    r"\uff00-\uffef]+")
+# A run of characters between spaces and CJK characters (a line breaks at either) ...
+_TOKEN = re.compile(rf"[^\s{CJK.pattern[1:-1]}]+")
 # ... and its pieces, where a line may break anyway: after a hyphen or a slash.
 _PIECE = re.compile(r"[^-/\u2010]*[-/\u2010]?")
 BLOCKS = ("p", "li", "figcaption")
@@ -248,6 +246,7 @@ def mark_long(element) -> bool:
 
 
 def is_long(token: str) -> bool:
+    """Whether a token (no space, no CJK) has a piece too long for any word."""
     return any(len(piece) > LONG_TOKEN for piece in _PIECE.findall(token))
 
 
