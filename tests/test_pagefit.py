@@ -33,12 +33,14 @@ def test_an_element_the_end_starts_in_is_cut_in_two():
 def test_a_long_latin_string_is_never_kept_from_breaking():
     address = "very.long.mailbox@apec-secretariat-example.org.tw"
     assert body(f"<p>見 {address} 。</p>") == \
-        f'<p>見<span class="latin-space"> {address}</span>{KEEP} 。</span></p>'
+        f'<p>見<span class="latin-space"> <span class="long-token">{address}</span></span>' \
+        f'{KEEP} 。</span></p>'
     # The same address as a link (a bare address in Markdown becomes one).
     link = f'<a href="mailto:{address}">{address}</a>'
+    marked = link.replace(f">{address}<", f'><span class="long-token">{address}</span><')
     assert body(f"<p>見 {link} 。</p>") == \
-        f'<p>見<span class="latin-space"> </span>{link}{KEEP} 。</span></p>'
-    assert body(f"<p>見 {link}</p>") == f'<p>見<span class="latin-space"> </span>{link}</p>'
+        f'<p>見<span class="latin-space"> </span>{marked}{KEEP} 。</span></p>'
+    assert body(f"<p>見 {link}</p>") == f'<p>見<span class="latin-space"> </span>{marked}</p>'
 
 
 def test_english_documents_and_blocks_without_text_ends_are_left_alone():
@@ -134,3 +136,33 @@ def test_a_line_may_break_after_a_gloss_that_a_latin_word_or_number_follows():
     for kept in ("<code>f(x)2</code>", '<a href="https://a.org">(s)he</a>', "(SOM)會議"):
         assert "\u200b" not in body(f"<p>請參考{kept}以及其他資料</p>"), kept
     assert "\u200b" not in body("<p>(s)he said</p>", lang="en-US")
+
+
+def test_only_strings_longer_than_any_word_may_break_anywhere():
+    """A URL's piece, an address, a 60-letter word or a long code token is put in
+    span.long-token (overflow-wrap: anywhere); an English word, a hyphenated name
+    and a URL whose pieces are words are not, in any language."""
+    from meetdocs.writers.pagefit import LONG_TOKEN
+
+    word = "Pneumonoultramicroscopicsilicovolcanoconiosis"
+    html = body(f"<table><tr><td>Representative Telecommunications {word}</td>"
+                "<td><code>a_very_long_identifier_in_code</code></td></tr></table>",
+                lang="en")
+    assert f'Representative Telecommunications <span class="long-token">{word}</span>' \
+        in html
+    assert '<code><span class="long-token">a_very_long_identifier_in_code</span></code>' \
+        in html
+    plain = "Bio-Circular-Green Economy https://www.apec.org/meeting-papers/2026"
+    assert "long-token" not in body(f"<p>{plain}</p>", lang="en")
+    assert "long-token" not in body(f"<p>{'x' * LONG_TOKEN}</p>", lang="en")
+    assert "long-token" in body(f"<p>{'x' * (LONG_TOKEN + 1)}</p>", lang="en")
+    assert "long-token" not in body(f"<pre>{word}</pre>", lang="en")
+
+
+def test_a_table_whose_words_cannot_fit_a_column_is_wide():
+    """Words no longer break anywhere, so a table of three short columns whose
+    longest words together pass a briefing column goes wide too."""
+    names = "<tr><td>Representatives</td><td>Telecommunications</td><td>Implementation</td></tr>"
+    assert body(f"<table>{names}</table>", lang="en").startswith('<div class="wide">')
+    short = "<tr><td>Economy</td><td>Representative</td></tr>"
+    assert not body(f"<table>{short}</table>", lang="en").startswith("<div")

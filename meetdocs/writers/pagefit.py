@@ -40,7 +40,8 @@ alone.
 
 4. Wide tables.  A table with more than three columns, or three whose longest row
 holds more than ``WIDE_ROW`` em of text (a CJK character is 1 em, a Latin letter about
-half), is put in a ``<div class="wide">``; the briefing's stylesheet lets such a table span
+half), or whose columns cannot be narrower than ``COLUMN_EM`` in all (each as wide
+as its longest word, point 6), is put in a ``<div class="wide">``; the briefing's stylesheet lets such a table span
 both columns (``column-span: all``).  Decided on the text, as the layout of a column
 cannot be asked before it is laid out; the numbers fit a briefing column of about
 20 em (84 mm at 10.5 pt), where three short columns still fit.  A cell of at most
@@ -52,6 +53,17 @@ word or number (「(SEAASR)2026年」), Unicode's line breaking keeps the two to
 so the whole of it goes to the next line and leaves the line above wide open; in a
 Chinese document a zero-width space after the bracket (a ``<wbr>``) lets the
 line break there; the PDF's copy-out text leaves it out (copytext.py).
+
+6. Long strings.  Text breaks a word only where it cannot fit a line
+(``overflow-wrap: break-word``, templates/shared/any-content.css), so a table
+column is at least as wide as its longest word and English names wrap whole
+("Representative", never "Repre|sentat|ive").  A string no column need hold whole
+(a URL, an e-mail address, a 60-letter word, a long code token: a piece longer than
+``LONG_TOKEN`` characters between spaces, hyphens and slashes) is put in
+``<span class="long-token">``, which may break anywhere (``overflow-wrap:
+anywhere``, and in a link ``word-break: break-all``), so its column is sized by the
+other cells; its characters all stay in the text layer, in order.  Decided in any
+language, after points 1–5 (a kept end never takes in a long string).
 """
 
 from __future__ import annotations
@@ -64,6 +76,20 @@ KEEP = 2  # CJK characters on the last line, at least
 LATIN_KEPT = 12  # a Latin word up to this long is kept with what follows it
 WIDE_COLUMNS, WIDE_ROW = 3, 40
 SHORT_CELL = 5  # em: a cell this short (日期, 2月9日) is not broken
+# A column is at least as wide as its longest unbreakable piece (point 6), plus its
+# cell's padding and border (about 1 em in every format); past COLUMN_EM in all,
+# the table cannot fit a briefing column of about 20 em and goes wide.
+CELL_PADDING_EM, COLUMN_EM = 1, 20
+# Characters: the longest words of ordinary English text have about 20 letters
+# ("internationalization", "Telecommunications" 18); a longer piece without a
+# place to break is a URL, an address, code or a made-up word, which may break
+# anywhere (point 6) rather than size its table column.
+LONG_TOKEN = 20
+LONG = "long-token"
+# A run of characters between spaces and CJK characters (a line breaks at either) ...
+_TOKEN = re.compile(rf"[^\s{CJK.pattern[1:-1]}]+")
+# ... and its pieces, where a line may break anyway: after a hyphen or a slash.
+_PIECE = re.compile(r"[^-/\u2010]*[-/\u2010]?")
 BLOCKS = ("p", "li", "figcaption")
 PHRASING = {"a", "abbr", "b", "cite", "code", "em", "i", "q", "s", "small", "span",
             "strong", "sub", "sup", "u", "mark", "time"}
@@ -95,6 +121,8 @@ def prepare(html: str) -> str:
         changed |= latin_spaces(document.body)
         for block in document.iter(*BLOCKS):
             changed |= break_after_glosses(block)
+    if document.find("body") is not None:  # last: point 6
+        changed |= mark_long(document.body)
     if not changed:
         return html
     return lxml_html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
@@ -141,6 +169,29 @@ def split_rows(html: str, indexes: list[int]) -> str:
     return lxml_html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
 
 
+# A table wider than its column or page with its words whole (pdf.adapted):
+# first its English words hyphenate, then its cells break anywhere.
+SQUEEZE = ("squeeze-hyphens", "squeeze-anywhere")
+
+
+def squeeze_tables(html: str, indexes: list[int], level: int) -> str:
+    """``html`` with the tables of these indexes (document order) given the class
+    ``SQUEEZE[level]`` (templates/shared/any-content.css); at the first level the
+    English runs of their cells are put in ``<span lang="en">`` as in paragraphs
+    (point 2), which the stylesheet hyphenates."""
+    from lxml import html as lxml_html
+
+    document = lxml_html.document_fromstring(html)
+    tables = list(document.iter("table"))
+    for index in indexes:
+        table = tables[index]
+        table.set("class", " ".join([*(table.get("class") or "").split(), SQUEEZE[level]]))
+        if level == 0 and not document.get("lang", "").startswith("en"):
+            for cell in table.xpath(".//th|.//td"):
+                mark_english(cell)
+    return lxml_html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode")
+
+
 def add_style(element, declaration: str) -> None:
     style = element.get("style", "").strip().rstrip(";")
     element.set("style", f"{style}; {declaration}" if style else declaration)
@@ -155,12 +206,64 @@ def mark_wide_tables(document) -> bool:
                 cell.set("style", "white-space: nowrap")
         columns = max((len(row.xpath("./th|./td")) for row in rows), default=0)
         longest = max((text_em(row.text_content()) for row in rows), default=0)
-        if columns > WIDE_COLUMNS or (columns == WIDE_COLUMNS and longest > WIDE_ROW):
+        if columns > WIDE_COLUMNS or (columns == WIDE_COLUMNS and longest > WIDE_ROW) \
+                or min_table_em(rows) > COLUMN_EM:
             # In a div: WeasyPrint reads column-span on a block, not a table.
             table.addprevious(wrapper := table.makeelement("div", {"class": "wide"}))
             wrapper.append(table)
             marked = True
     return marked
+
+
+def min_table_em(rows) -> float:
+    """About the narrowest the table can be laid out, in em: each column as wide
+    as its longest piece of text that may not break (point 6), plus padding."""
+    widths: dict[int, float] = {}
+    for row in rows:
+        for column, cell in enumerate(row.xpath("./th|./td")):
+            widths[column] = max(widths.get(column, 0), min_cell_em(cell))
+    return sum(width + CELL_PADDING_EM for width in widths.values())
+
+
+def min_cell_em(cell) -> float:
+    """The width in em of a cell's longest piece that may not break: all of it when
+    it is short enough to be kept on one line (mark_wide_tables), else its longest
+    word or piece of one, a CJK character being one piece."""
+    text = cell.text_content()
+    if text_em(text) <= SHORT_CELL:
+        return text_em(text)
+    pieces = [piece for token in _TOKEN.findall(text) for piece in _PIECE.findall(token)
+              if len(piece) <= LONG_TOKEN]
+    return max([text_em(piece) for piece in pieces] + [1.0 if CJK.search(text) else 0])
+
+
+def mark_long(element) -> bool:
+    """Put each string of ``element``'s text with a piece longer than LONG_TOKEN
+    characters in ``<span class="long-token">`` (point 6), not in preformatted text
+    (which breaks anywhere already); True if any was."""
+    return each_text(element, lambda e: e.tag in {"pre", "script", "style"} or
+                     LONG in (e.get("class") or "").split(), _long_slot)
+
+
+def is_long(token: str) -> bool:
+    """Whether a token (no space, no CJK) has a piece too long for any word."""
+    return any(len(piece) > LONG_TOKEN for piece in _PIECE.findall(token))
+
+
+def _long_slot(element, index: int) -> bool:
+    from lxml import etree
+
+    text = text_before(element, index)
+    tokens = [match for match in _TOKEN.finditer(text) if is_long(match.group())]
+    if not tokens:
+        return False
+    _set_slot(element, index, text[:tokens[0].start()])
+    for number, match in enumerate(tokens):
+        span = etree.Element("span", {"class": LONG})
+        end = tokens[number + 1].start() if number + 1 < len(tokens) else len(text)
+        span.text, span.tail = match.group(), text[match.end():end]
+        element.insert(index + number, span)
+    return True
 
 
 def mark_english(element) -> bool:

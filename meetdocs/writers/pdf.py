@@ -286,14 +286,20 @@ def too_many_pages(job, limit: int) -> str:
 # holds; a last page holding nothing but closing boxes, below the second.
 LEFTOVER_USED = 1 / 3
 CLOSING_ALONE_USED = 0.5
+OVERFLOW_PX = 0.5  # a table past its column by more than this overflows it
 
 
 def adapted(render, html: str, fits: bool):
     """The document rendered from ``html``, with its rows and its last page
     adapted (issue 15).
 
-    The rules chosen, each tried on another render and kept only if it helps:
+    The rules chosen, each tried on another render and kept only if it helps
+    (but the first, which is always kept):
 
+    0. A table wider than its column or page (``overflowing_tables``: its
+       longest words, each whole, do not fit side by side) has its English
+       words hyphenated, and if that is not enough, its cells break anywhere
+       (``pagefit.squeeze_tables``).  Nothing is drawn outside the page.
     1. A table row taller than a page (or column) splits where it stands
        (``tall_rows``): ``tr { break-inside: avoid }`` first moved it to the next
        column or page, leaving the rest of this one empty; kept if it adds no page.
@@ -309,6 +315,12 @@ def adapted(render, html: str, fits: bool):
        the box is then whole and the document no longer.
     """
     document = render(html)
+    for level in range(len(pagefit.SQUEEZE)):
+        tables = overflowing_tables(document)
+        if not tables:
+            break
+        html = pagefit.squeeze_tables(html, tables, level)
+        document = render(html)
     rows = tall_rows(document)
     if rows:
         split = pagefit.split_rows(html, rows)
@@ -347,6 +359,26 @@ def tall_rows(document) -> list[int]:
             if isinstance(box, TableRowBox) and id(box.element) in index:
                 pieces[index[id(box.element)]] = pieces.get(index[id(box.element)], 0) + 1
     return sorted(number for number, count in pieces.items() if count > 1)
+
+
+def overflowing_tables(document) -> list[int]:
+    """The indexes (document order) of the tables laid out wider than the block
+    that holds them: with every word whole (``overflow-wrap: break-word``), their
+    longest words together pass the column or page."""
+    tables = _elements(document.pages[0], "table")
+    index = {id(element): number for number, element in enumerate(tables)}
+    found = set()
+    for page in document.pages:
+        for parent in _content_boxes(page):
+            for wrapper in getattr(parent, "children", []):
+                if not getattr(wrapper, "is_table_wrapper", False) or \
+                        id(wrapper.element) not in index:
+                    continue
+                table = wrapper.get_wrapped_table()
+                right = table.border_box_x() + table.border_width()
+                if right > parent.content_box_x() + parent.width + OVERFLOW_PX:
+                    found.add(index[id(wrapper.element)])
+    return sorted(found)
 
 
 def leftover_last_page(document) -> bool:
