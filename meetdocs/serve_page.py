@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .errors import BuildError, SetupError
+from .writers import pagefit
 
 PREVIEW_CSS = Path(__file__).resolve().parent / "preview.css"
 PREVIEW_JS = Path(__file__).resolve().parent / "preview.js"
@@ -29,7 +30,9 @@ def reload_script(token: str) -> str:
 
 
 def document_page(job, token: str, urls: list[str], sheet_margin: str | None) -> str:
-    """``job.html`` with stylesheets, the A4 sheet, the reload script and the bar."""
+    """``job.html`` with stylesheets, the A4 sheet, the reload script and the bar.
+    The HTML is the PDF writer's (``pagefit.prepare``): wide tables span the
+    columns, long strings break, paragraph ends are kept, as in the PDF."""
     links = "".join(f'<link rel="stylesheet" href="{html.escape(url)}">\n' for url in urls)
     margin = (f"<style>:root {{ --meetdocs-sheet-margin: {sheet_margin}; }}</style>\n"
               if sheet_margin else "")
@@ -38,7 +41,7 @@ def document_page(job, token: str, urls: list[str], sheet_margin: str | None) ->
     name = quote(job.fmt.name)
     bar = (f'<nav class="meetdocs-preview-bar"><a href="/">all documents</a> '
            f'<a href="/{name}.pdf">PDF</a></nav>\n')
-    page = _insert(_HEAD_END, job.html, head, at_start=True)
+    page = _insert(_HEAD_END, pagefit.prepare(job.html), head, at_start=True)
     return _insert(_BODY_END, page, bar, at_start=False)
 
 

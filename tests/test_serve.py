@@ -594,3 +594,20 @@ def test_a_request_sent_a_byte_at_a_time_is_cut_off(preview, monkeypatch):
         else:
             raise AssertionError("the server waited for all 116 bytes")
     assert 2 <= sent < 100
+
+
+def test_the_browser_preview_gets_the_html_the_pdf_is_made_from():
+    """Long strings marked to break, wide tables marked to span the columns and
+    paragraph ends kept together, as pagefit.prepare does for the PDF."""
+    import types
+
+    from meetdocs import serve_page
+    from meetdocs.writers import pagefit
+
+    url = "https://www.apec.org/Publications/AnnualReportOfTheSecretariat2026Final"
+    html = (f'<!DOCTYPE html><html lang="zh-Hant"><head></head><body><p>見 {url} 。</p>'
+            '<table><tr>' + "<td>Representative</td>" * 8 + '</tr></table></body></html>')
+    job = types.SimpleNamespace(html=html, fmt=types.SimpleNamespace(name="briefing"))
+    page = serve_page.document_page(job, "t", [], None)
+    assert 'class="long-token"' in page and 'class="wide"' in page
+    assert pagefit.prepare(html).split("<body>")[1].split("</body>")[0] in page
