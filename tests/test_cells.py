@@ -46,8 +46,9 @@ def cell_boxes_of(page):
 
 
 def text_of(cell) -> str:
-    """The text of a cell's element (an ElementTree element), spaces collapsed."""
-    return " ".join("".join(cell.element.itertext()).split())
+    """The text of a cell's element (an ElementTree element), spaces collapsed,
+    without the zero-width spaces the writer puts in addresses (break points)."""
+    return " ".join("".join(cell.element.itertext()).replace("\u200b", "").split())
 
 
 def line_text(line) -> str:
@@ -66,7 +67,7 @@ def words_broken_without_hyphen(document) -> list[tuple[str, str]]:
         long = [token for token in pagefit._TOKEN.findall(source) if pagefit.is_long(token)]
         at = 0
         for line in lines:
-            text = " ".join(line_text(line).split())
+            text = " ".join(line_text(line).replace("\u200b", "").split())
             found = source.find(text.removesuffix("\u2010"), at)
             assert found >= 0, (source, text)  # the lines are the cell's text, in order
             at = found + len(text.removesuffix("\u2010"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from meetdocs.writers.pagefit import prepare
+from meetdocs.writers.pagefit import BREAK, prepare
 
 KEEP = '<span class="keep-end" style="white-space: nowrap">'
 
@@ -33,11 +33,12 @@ def test_an_element_the_end_starts_in_is_cut_in_two():
 def test_a_long_latin_string_is_never_kept_from_breaking():
     address = "very.long.mailbox@apec-secretariat-example.org.tw"
     assert body(f"<p>見 {address} 。</p>") == \
-        f'<p>見<span class="latin-space"> <span class="long-token">{address}</span></span>' \
-        f'{KEEP} 。</span></p>'
+        f'<p>見<span class="latin-space"> <span class="long-token">{BREAK.join(address)}' \
+        f'</span></span>{KEEP} 。</span></p>'
     # The same address as a link (a bare address in Markdown becomes one).
     link = f'<a href="mailto:{address}">{address}</a>'
-    marked = link.replace(f">{address}<", f'><span class="long-token">{address}</span><')
+    marked = link.replace(f">{address}<",
+                          f'><span class="long-token">{BREAK.join(address)}</span><')
     assert body(f"<p>見 {link} 。</p>") == \
         f'<p>見<span class="latin-space"> </span>{marked}{KEEP} 。</span></p>'
     assert body(f"<p>見 {link}</p>") == f'<p>見<span class="latin-space"> </span>{marked}</p>'
@@ -152,8 +153,14 @@ def test_only_strings_longer_than_any_word_may_break_anywhere():
         in html
     assert '<code><span class="long-token">a_very_long_identifier_in_code</span></code>' \
         in html
-    plain = "Bio-Circular-Green Economy https://www.apec.org/meeting-papers/2026"
-    assert "long-token" not in body(f"<p>{plain}</p>", lang="en")
+    assert "long-token" not in body("<p>Bio-Circular-Green Economy</p>", lang="en")
+    # An address longer than a word breaks anywhere, though its pieces are short,
+    # so that the line it starts on is filled; a short one is a word.
+    for address in ("https://www.apec.org/meeting-papers/2026", "www.apec.org/about-us",
+                    "apec.secretariat@mofa.gov.tw"):
+        assert f'<span class="long-token">{BREAK.join(address)}</span>' in \
+            body(f"<p>見 {address}。</p>", lang="en"), address
+    assert "long-token" not in body("<p>www.apec.org and a@b.org</p>", lang="en")
     assert "long-token" not in body(f"<p>{'x' * LONG_TOKEN}</p>", lang="en")
     assert "long-token" in body(f"<p>{'x' * (LONG_TOKEN + 1)}</p>", lang="en")
     assert "long-token" not in body(f"<pre>{word}</pre>", lang="en")

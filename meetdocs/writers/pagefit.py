@@ -58,8 +58,9 @@ line break there; the PDF's copy-out text leaves it out (copytext.py).
 (``overflow-wrap: break-word``, templates/shared/any-content.css), so a table
 column is at least as wide as its longest word and English names wrap whole
 ("Representative", never "Repre|sentat|ive").  A string no column need hold whole
-(a URL, an e-mail address, a 60-letter word, a long code token: a piece longer than
-``LONG_TOKEN`` characters between spaces, hyphens and slashes) is put in
+(a 60-letter word, a long code token: a piece longer than ``LONG_TOKEN``
+characters between spaces, hyphens and slashes; a URL or e-mail address longer than
+``LONG_TOKEN``, so that a line ending in one is filled, not spread) is put in
 ``<span class="long-token">``, which may break anywhere (``overflow-wrap:
 anywhere``, and in a link ``word-break: break-all``), so its column is sized by the
 other cells; its characters all stay in the text layer, in order.  Decided in any
@@ -245,9 +246,26 @@ def mark_long(element) -> bool:
                      LONG in (e.get("class") or "").split(), _long_slot)
 
 
+# A web or e-mail address: it breaks anywhere once it is longer than a word, not
+# only at its slashes and hyphens, so the line before it is not left to be spread
+# over the gaps of a few characters when its next piece does not fit.
+_ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*://|www\.|[^@\s]@[^@\s]+\.", re.I)
+
+
 def is_long(token: str) -> bool:
-    """Whether a token (no space, no CJK) has a piece too long for any word."""
-    return any(len(piece) > LONG_TOKEN for piece in _PIECE.findall(token))
+    """Whether a token (no space, no CJK) has a piece too long for any word, or is
+    an address longer than one."""
+    return any(len(piece) > LONG_TOKEN for piece in _PIECE.findall(token)) or \
+        (len(token) > LONG_TOKEN and bool(_ADDRESS.search(token)))
+
+
+def _breakable(token: str) -> str:
+    """An address with a break after each character: WeasyPrint 70 breaks inside a
+    string (``overflow-wrap``, ``word-break: break-all``) only when none of its
+    break points fits, so a URL went down at its first slash that did not fit and
+    left the line before it spread wide.  The zero-width spaces stay out of the
+    copied text (copytext.py, and poppler drops them)."""
+    return BREAK.join(token) if _ADDRESS.search(token) else token
 
 
 def _long_slot(element, index: int) -> bool:
@@ -261,7 +279,7 @@ def _long_slot(element, index: int) -> bool:
     for number, match in enumerate(tokens):
         span = etree.Element("span", {"class": LONG})
         end = tokens[number + 1].start() if number + 1 < len(tokens) else len(text)
-        span.text, span.tail = match.group(), text[match.end():end]
+        span.text, span.tail = _breakable(match.group()), text[match.end():end]
         element.insert(index + number, span)
     return True
 
