@@ -19,6 +19,9 @@ their lines up in the author's own text (``markdown.Locator``), never in this ou
     quotes, notes and boxes too);
   - a table copied out of Word (lines of cells separated by tabs) becomes a
     Markdown table (``word_tables``);
+  - Word's outline numbering copied out with the text, the number then a tab
+    (``壹、⇥目的``, ``一、⇥``, ``（一）⇥``), makes the line a heading of that level
+    (``word_heading``; review/source.py reads it the same way);
   - ``1)`` markers become ``1.`` (Python-Markdown knows only ``1.``);
   - the bullets of text copied out of Word (``•``, ``o``, ``▪`` and their Symbol and
     Wingdings forms, U+F0B7 and U+F0A7, then a tab) become ``-`` items, nested by
@@ -222,7 +225,41 @@ class _Normalizer:
 
 def normalize(text: str) -> str:
     """The body as Python-Markdown should read it (see the module docstring)."""
-    return "\n".join(_Normalizer(word_tables(text.split("\n"))).run())
+    lines = text.split("\n")
+    fenced = _fenced(lines)
+    lines = [line if inside else word_heading(line) for line, inside in zip(lines, fenced)]
+    return "\n".join(_Normalizer(word_tables(lines)).run())
+
+
+# Word's outline numbering copied out as text: the number, then a tab.  It is the
+# numbering the formats draw for headings of levels 1–3 (DESIGN.md: 壹、 一、 （一）).
+_WORD_HEADING = re.compile(r"^(?:(?P<h1>[壹貳參肆伍陸柒捌玖拾]+、)|(?P<h2>[一二三四五六七八九十]+、)"
+                           r"|(?P<h3>（[一二三四五六七八九十]+）))[ \u3000]*\t[\t \u3000]*(?P<text>\S.*)$")
+
+
+def word_heading(line: str) -> str:
+    """A line that starts with Word's outline numbering and a tab (壹、⇥目的) is a
+    heading of that numbering's level, written as Markdown (# 目的); the format
+    numbers it again."""
+    match = _WORD_HEADING.match(line)
+    if not match:
+        return line
+    level = next(number for number, name in enumerate(("h1", "h2", "h3"), 1) if match[name])
+    return "#" * level + " " + match["text"]
+
+
+def _fenced(lines: list[str]) -> list[bool]:
+    """For each line, whether it is a fence or inside fenced code."""
+    fence, marks = None, []
+    for line in lines:
+        opened = _FENCE.match(line.lstrip(" "))
+        marks.append(bool(fence or opened))
+        if fence:
+            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+                fence = None
+        elif opened:
+            fence = opened[1]
+    return marks
 
 
 def word_tables(lines: list[str]) -> list[str]:
@@ -231,17 +268,9 @@ def word_tables(lines: list[str]) -> list[str]:
     hold the same number of tabs, none at the start, becomes a Markdown table with
     its first line as the header.  The separator row is the one line added; messages
     find their lines in the author's own text."""
-    out, block, fence = [], [], None
-    for line in lines + [""]:
-        opened = _FENCE.match(line.lstrip(" "))
-        if fence or opened:
-            out += _tab_table(block) + [line]
-            block = []
-            if fence and line.strip().startswith(fence) and not line.strip().strip(fence[0]):
-                fence = None
-            elif not fence:
-                fence = opened[1]
-        elif line.strip():
+    out, block = [], []
+    for line, fenced in zip(lines + [""], _fenced(lines) + [False]):
+        if line.strip() and not fenced:
             block.append(line)
         else:
             out += _tab_table(block) + [line]

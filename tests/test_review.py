@@ -179,3 +179,13 @@ def test_a_link_address_is_not_read_as_text_even_with_parentheses():
 
     assert visible("見[維基](https://example.org/x_(y))與（說明）。") == "見[維基]與（說明）。"
     assert visible('見[官網](https://apec.org "APEC")。') == "見[官網]。"
+
+
+def test_word_outline_numbering_pasted_with_a_tab_makes_the_headings_checked():
+    """壹、⇥目的 as Word's numbering is copied out is a heading for the checks as
+    for the build (mdfix.word_heading), at its line; without a tab it is text."""
+    from meetdocs.review.source import read
+
+    source = read("壹、\t目的\n本文。\n一、\t會議時間\n（一）\t議題\n一、不是標題\n", 12, "r.md")
+    assert [(h.level, h.title, h.number) for h in source.headings] == [
+        (1, "目的", 12), (2, "會議時間", 14), (3, "議題", 15)]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .. import mdfix
+
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ATTRS = re.compile(r"\s*\{[^{}]*\}\s*$")
@@ -81,6 +83,7 @@ def read(body: str, first_line: int, path) -> Source:
             continue
         if fenced:
             continue
+        raw = mdfix.word_heading(raw)  # Word's pasted 壹、⇥ numbering is a heading
         source.images += [(number, m[2]) for m in _IMAGE.finditer(raw)]
         source.lines.append(Line(number, visible(raw), raw))
         heading = _HEADING.match(raw)
