@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from meetdocs.writers.pagefit import BREAK, prepare
+from meetdocs.writers.pagefit import breakable_address as breakable
 
 KEEP = '<span class="keep-end" style="white-space: nowrap">'
 
@@ -33,12 +34,12 @@ def test_an_element_the_end_starts_in_is_cut_in_two():
 def test_a_long_latin_string_is_never_kept_from_breaking():
     address = "very.long.mailbox@apec-secretariat-example.org.tw"
     assert body(f"<p>見 {address} 。</p>") == \
-        f'<p>見<span class="latin-space"> <span class="long-token">{BREAK.join(address)}' \
+        f'<p>見<span class="latin-space"> <span class="long-token">{breakable(address)}' \
         f'</span></span>{KEEP} 。</span></p>'
     # The same address as a link (a bare address in Markdown becomes one).
     link = f'<a href="mailto:{address}">{address}</a>'
     marked = link.replace(f">{address}<",
-                          f'><span class="long-token">{BREAK.join(address)}</span><')
+                          f'><span class="long-token">{breakable(address)}</span><')
     assert body(f"<p>見 {link} 。</p>") == \
         f'<p>見<span class="latin-space"> </span>{marked}{KEEP} 。</span></p>'
     assert body(f"<p>見 {link}</p>") == f'<p>見<span class="latin-space"> </span>{marked}</p>'
@@ -158,9 +159,12 @@ def test_only_strings_longer_than_any_word_may_break_anywhere():
     # so that the line it starts on is filled; a short one is a word.
     for address in ("https://www.apec.org/meeting-papers/2026", "www.apec.org/about-us",
                     "apec.secretariat@mofa.gov.tw"):
-        assert f'<span class="long-token">{BREAK.join(address)}</span>' in \
+        assert f'<span class="long-token">{breakable(address)}</span>' in \
             body(f"<p>見 {address}。</p>", lang="en"), address
     assert "long-token" not in body("<p>www.apec.org and a@b.org</p>", lang="en")
+    # A break after each character but inside its first and last three.
+    assert breakable("https://apec.org/a-b") == "htt" + "".join(
+        BREAK + c for c in "ps://apec.org/") + BREAK + "a-b"
     assert "long-token" not in body(f"<p>{'x' * LONG_TOKEN}</p>", lang="en")
     assert "long-token" in body(f"<p>{'x' * (LONG_TOKEN + 1)}</p>", lang="en")
     assert "long-token" not in body(f"<pre>{word}</pre>", lang="en")

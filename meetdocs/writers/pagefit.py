@@ -249,6 +249,7 @@ def mark_long(element) -> bool:
 # A web or e-mail address: it breaks anywhere once it is longer than a word, not
 # only at its slashes and hyphens, so the line before it is not left to be spread
 # over the gaps of a few characters when its next piece does not fit.
+ADDRESS_KEPT = 3
 _ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*://|www\.|[^@\s]@[^@\s]+\.", re.I)
 
 
@@ -259,13 +260,18 @@ def is_long(token: str) -> bool:
         (len(token) > LONG_TOKEN and bool(_ADDRESS.search(token)))
 
 
-def _breakable(token: str) -> str:
+def breakable_address(token: str) -> str:
     """An address with a break after each character: WeasyPrint 70 breaks inside a
     string (``overflow-wrap``, ``word-break: break-all``) only when none of its
     break points fits, so a URL went down at its first slash that did not fit and
     left the line before it spread wide.  The zero-width spaces stay out of the
-    copied text (copytext.py, and poppler drops them)."""
-    return BREAK.join(token) if _ADDRESS.search(token) else token
+    copied text (copytext.py, and poppler drops them).  The first and last
+    ``ADDRESS_KEPT`` characters stay together: no line holds one letter of it."""
+    if not _ADDRESS.search(token):
+        return token
+    head, middle, tail = token[:ADDRESS_KEPT], token[ADDRESS_KEPT:-ADDRESS_KEPT], \
+        token[-ADDRESS_KEPT:]
+    return head + "".join(BREAK + char for char in middle) + BREAK + tail
 
 
 def _long_slot(element, index: int) -> bool:
@@ -279,7 +285,7 @@ def _long_slot(element, index: int) -> bool:
     for number, match in enumerate(tokens):
         span = etree.Element("span", {"class": LONG})
         end = tokens[number + 1].start() if number + 1 < len(tokens) else len(text)
-        span.text, span.tail = _breakable(match.group()), text[match.end():end]
+        span.text, span.tail = breakable_address(match.group()), text[match.end():end]
         element.insert(index + number, span)
     return True
 
