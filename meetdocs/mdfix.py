@@ -22,7 +22,8 @@ their lines up in the author's own text (``markdown.Locator``), never in this ou
   - Word's outline numbering copied out with the text, the number then a tab
     (``壹、⇥目的``, ``一、⇥``, ``（一）⇥``), makes the line a heading of that level
     (``word_heading``; review/source.py reads it the same way);
-  - ``1)`` markers become ``1.`` (Python-Markdown knows only ``1.``);
+  - ``1)`` markers, and Word's ``(1)`` before a tab, become ``1.`` (Python-Markdown
+    knows only ``1.``);
   - the bullets of text copied out of Word (``•``, ``o``, ``▪`` and their Symbol and
     Wingdings forms, U+F0B7 and U+F0A7, then a tab) become ``-`` items, nested by
     Word's bullet sequence when they have no indent (``_WORD_BULLETS``);
@@ -52,8 +53,10 @@ _WORD_BULLETS = {"\u2022": 0, "\uf0b7": 0, "o": 1, "\u25aa": 2, "\uf0a7": 2,
                  "\uf076": 0, "\uf0fc": 0}
 # A Word bullet is a marker only before a tab or space and text; "o" only before a
 # tab, where no word starts.
+# Word's "(1)" numbering is a marker only before a tab, as Word copies it.
 _ITEM = re.compile(r"^([-*+]|\d{1,9}[.)]|[\u2022\u25aa\u25cf\u25e6\u25a0\u00b7"
-                   r"\uf0b7\uf0a7\uf0d8\uf076\uf0fc](?=[ \t]+\S)|o(?=\t+\S))([ \t]+|$)(.*)$")
+                   r"\uf0b7\uf0a7\uf0d8\uf076\uf0fc](?=[ \t]+\S)|o(?=\t+\S)"
+                   r"|[(（]\d{1,9}[)）](?=\t+\S))([ \t]+|$)(.*)$")
 _RULE = re.compile(r"^([-*_])( *\1){2,} *$")
 _QUOTE = re.compile(r"^ {0,3}> ?")
 _NOTE = re.compile(r"^\[\^[^\]]+\]:")
@@ -203,7 +206,9 @@ class _Normalizer:
             self.separate()  # a sub-list right under an item's (or note's) paragraph
         depth = len(self.columns)
         self.columns.append(column + len(marker) + (width if width <= 4 else 1))
-        if marker[-1] == ")":
+        if marker[0] in "(（":
+            marker = marker[1:-1] + "."
+        elif marker[-1] == ")":
             marker = marker[:-1] + "."
         elif marker in _WORD_BULLETS:
             marker = "-"
@@ -280,7 +285,9 @@ def word_tables(lines: list[str]) -> list[str]:
 
 # A line that is already Markdown structure: a list item, quote, note, box,
 # heading or pipe table keeps its tabs.
-_MARKUP = re.compile(rf"{_ITEM.pattern}|{_QUOTE.pattern}|{_NOTE.pattern}|{_BOX.pattern}|#|\|")
+# Lettered numbering (A.⇥) is not a table's first column either.
+_MARKUP = re.compile(rf"{_ITEM.pattern}|{_QUOTE.pattern}|{_NOTE.pattern}|{_BOX.pattern}|#|\|"
+                     r"|[A-Za-z][.)]\t")
 
 
 def _tab_table(block: list[str]) -> list[str]:
