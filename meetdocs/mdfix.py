@@ -4,8 +4,9 @@ Python-Markdown stays the parser (it handles ``**「開放」**的``, where stri
 parsers fail), but it reads several habits of Typora, VS Code and text pasted from
 Word differently from CommonMark and GitHub.  Each function here closes one gap, on
 the source text, before the parser sees it; none of them changes the number of a
-line that a message could name except by inserting blank lines, and messages look
-their lines up in the author's own text (``markdown.Locator``), never in this output.
+line that a message could name except by inserting lines (blank lines, a tab
+table's separator row), and messages look their lines up in the author's own text
+(``markdown.Locator``), never in this output.
 
 - ``strip_comments``: ``<!-- … -->`` are the authors' notes to each other.  They are
   removed before anything else reads the text (so an image named inside one is not
