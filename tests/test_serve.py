@@ -535,7 +535,12 @@ def test_files_are_streamed_and_refused_above_the_content_limits(project, reques
         assert after - before < 8 * 1024, (before, after)
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=TIMEOUT)
+        try:
+            out, err = process.communicate(timeout=TIMEOUT)
+        finally:  # a preview that does not stop must not outlive the test
+            if process.poll() is None:
+                process.kill()
+                process.wait()
     assert "too large to serve: /huge.png (4,294,967,296 bytes)" in out
     assert err == ""
 
