@@ -232,9 +232,9 @@ class _Normalizer:
 def normalize(text: str) -> str:
     """The body as Python-Markdown should read it (see the module docstring)."""
     lines = text.split("\n")
-    fenced = _fenced(lines)
+    fenced = _fenced(lines)  # a heading made here changes no fence
     lines = [line if inside else word_heading(line) for line, inside in zip(lines, fenced)]
-    return "\n".join(_Normalizer(word_tables(lines)).run())
+    return "\n".join(_Normalizer(word_tables(lines, fenced)).run())
 
 
 # Word's outline numbering copied out as text: the number, then a tab.  It is the
@@ -268,15 +268,15 @@ def _fenced(lines: list[str]) -> list[bool]:
     return marks
 
 
-def word_tables(lines: list[str]) -> list[str]:
+def word_tables(lines: list[str], fenced: list[bool]) -> list[str]:
     """A table copied out of Word arrives as lines of cells separated by tabs: each
     block of two lines or more (outside fenced code, at the margin) whose lines all
     hold the same number of tabs, none at the start, becomes a Markdown table with
     its first line as the header.  The separator row is the one line added; messages
-    find their lines in the author's own text."""
+    find their lines in the author's own text.  ``fenced``: ``_fenced(lines)``."""
     out, block = [], []
-    for line, fenced in zip(lines + [""], _fenced(lines) + [False]):
-        if line.strip() and not fenced:
+    for line, inside in zip(lines + [""], fenced + [False]):
+        if line.strip() and not inside:
             block.append(line)
         else:
             out += _tab_table(block) + [line]
