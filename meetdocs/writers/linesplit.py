@@ -29,7 +29,7 @@ from .justify import require_version
 # enough that each layout is cheap.
 PREFIX = 64
 
-_SPLIT_FIRST_LINE = None
+_SPLIT_FIRST_LINE = _NEXT_BREAK = None  # WeasyPrint's, set by install
 
 
 def split_first_line(text, style, context, max_width, justification_spacing,
@@ -59,12 +59,10 @@ def _wants_prefix(text, style, max_width, size) -> bool:
 def _enough(prefix: str, resume_index, style) -> bool:
     """The prefix's first line ends inside it and is followed there by another
     break opportunity."""
-    from weasyprint.text.line_break import get_next_break_point_from_text
-
     if resume_index is None:
         return False
     rest = prefix.encode()[resume_index:].decode(errors="ignore")
-    return get_next_break_point_from_text(rest, style['lang']) is not None
+    return _NEXT_BREAK(rest, style['lang']) is not None
 
 
 def install(weasyprint) -> None:
@@ -73,7 +71,8 @@ def install(weasyprint) -> None:
     from weasyprint.layout import inline, preferred
     from weasyprint.text import line_break
 
-    global _SPLIT_FIRST_LINE
+    global _SPLIT_FIRST_LINE, _NEXT_BREAK
     if _SPLIT_FIRST_LINE is None:
         _SPLIT_FIRST_LINE = line_break.split_first_line
+        _NEXT_BREAK = line_break.get_next_break_point_from_text
         inline.split_first_line = preferred.split_first_line = split_first_line
