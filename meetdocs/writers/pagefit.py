@@ -229,12 +229,13 @@ def min_table_em(rows) -> float:
 def min_cell_em(cell) -> float:
     """The width in em of a cell's longest piece that may not break: all of it when
     it is short enough to be kept on one line (mark_wide_tables), else its longest
-    word or piece of one, a CJK character being one piece."""
+    word or piece of one, a CJK character being one piece; a long string (is_long)
+    breaks anywhere (mark_long) and holds none."""
     text = cell.text_content()
     if text_em(text) <= SHORT_CELL:
         return text_em(text)
-    pieces = [piece for token in _TOKEN.findall(text) for piece in _PIECE.findall(token)
-              if len(piece) <= LONG_TOKEN]
+    pieces = [piece for token in _TOKEN.findall(text) if not is_long(token)
+              for piece in _PIECE.findall(token)]
     return max([text_em(piece) for piece in pieces] + [1.0 if CJK.search(text) else 0])
 
 
