@@ -42,6 +42,7 @@ table's separator row), and messages look their lines up in the author's own tex
 from __future__ import annotations
 
 import re
+from itertools import groupby
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _FENCE = re.compile(r"^(`{3,}|~{3,})")
@@ -270,18 +271,24 @@ def _fenced(lines: list[str]) -> list[bool]:
 
 def word_tables(lines: list[str], fenced: list[bool]) -> list[str]:
     """A table copied out of Word arrives as lines of cells separated by tabs: each
-    block of two lines or more (outside fenced code, at the margin) whose lines all
-    hold the same number of tabs, none at the start, becomes a Markdown table with
-    its first line as the header.  The separator row is the one line added; messages
-    find their lines in the author's own text.  ``fenced``: ``_fenced(lines)``."""
-    out, block = [], []
-    for line, inside in zip(lines + [""], fenced + [False]):
-        if line.strip() and not inside:
-            block.append(line)
-        else:
-            out += _tab_table(block) + [line]
-            block = []
-    return out[:-1]
+    run of two lines or more (outside fenced code, at the margin) that all hold the
+    same number of tabs, none at the start, becomes a Markdown table with its first
+    line as the header.  Word pastes it right below the paragraph before it (the
+    normalizer puts the blank line a table needs there); a blank line is put after
+    it when text follows at once.  The separator row and that blank line are the
+    lines added; messages find their lines in the author's own text.  ``fenced``:
+    ``_fenced(lines)``."""
+    out, after_table = [], False
+    runs = groupby(zip(lines, fenced), key=lambda pair: not pair[1] and "\t" in
+                   pair[0].rstrip(" \t"))
+    for tabbed, pairs in runs:
+        run = [line for line, _ in pairs]
+        if after_table and run[0].strip():
+            out.append("")
+        table = _tab_table(run) if tabbed else None
+        out += table or run
+        after_table = table is not None
+    return out
 
 
 # A line that is already Markdown structure: a list item, quote, note, box,
@@ -291,13 +298,14 @@ _MARKUP = re.compile(rf"{_ITEM.pattern}|{_QUOTE.pattern}|{_NOTE.pattern}|{_BOX.p
                      r"|[A-Za-z][.)]\t")
 
 
-def _tab_table(block: list[str]) -> list[str]:
-    rows = [line.rstrip(" \t").split("\t") for line in block]
+def _tab_table(run: list[str]) -> list[str] | None:
+    """The run of tabbed lines as a Markdown table, or None if it is not one."""
+    rows = [line.rstrip(" \t").split("\t") for line in run]
     widths = {len(row) for row in rows}
-    if len(rows) < 2 or len(widths) != 1 or widths == {1} or \
+    if len(rows) < 2 or len(widths) != 1 or \
             any(not row[0].strip() or row[0][:1] == " " for row in rows) or \
-            any(_MARKUP.match(line) for line in block):
-        return block
+            any(_MARKUP.match(line) for line in run):
+        return None
     cells = [[cell.strip().replace("|", "\\|") for cell in row] for row in rows]
     lines = ["| " + " | ".join(row) + " |" for row in cells]
     return lines[:1] + ["|" + "---|" * len(rows[0])] + lines[1:]
